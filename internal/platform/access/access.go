@@ -1,0 +1,284 @@
+// Package access is Tremplin's one access policy: need-to-know. Every service
+// asks it before reading or writing an object, with the facts it loaded about
+// that object; what an actor may not see is reported as not found.
+package access
+
+import (
+	"slices"
+	"time"
+)
+
+// Role is what a staff member does in one organisation.
+type Role string
+
+// The roles a membership may carry.
+const (
+	RoleOrgAdmin     Role = "org_admin"
+	RoleManager      Role = "manager"
+	RoleOrientation  Role = "orientation"
+	RoleReferent     Role = "referent"
+	RoleFacilitator  Role = "facilitator"
+	RoleSIAEStaff    Role = "siae_staff"
+	RoleEmployer     Role = "employer"
+	RolePublicBuyer  Role = "public_buyer"
+	RolePlatformAdmn Role = "platform_admin"
+)
+
+// Roles lists every role in the order forms show them.
+var Roles = []Role{RoleOrgAdmin, RoleManager, RoleOrientation, RoleReferent, RoleFacilitator,
+	RoleSIAEStaff, RoleEmployer, RolePublicBuyer, RolePlatformAdmn}
+
+// RoleLabel gives the French label of a role.
+func RoleLabel(r Role) string {
+	switch r {
+	case RoleOrgAdmin:
+		return "Administrateur de la structure"
+	case RoleManager:
+		return "Responsable départemental"
+	case RoleOrientation:
+		return "Chargé d'orientation"
+	case RoleReferent:
+		return "Référent / professionnel"
+	case RoleFacilitator:
+		return "Facilitateur de clauses"
+	case RoleSIAEStaff:
+		return "Salarié de SIAE"
+	case RoleEmployer:
+		return "Employeur"
+	case RolePublicBuyer:
+		return "Acheteur public"
+	case RolePlatformAdmn:
+		return "Administrateur de la plateforme"
+	}
+	return string(r)
+}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r Role) bool { return slices.Contains(Roles, r) }
+
+// Qualification is the specialty of a professional, needed for the joint diagnostic.
+type Qualification string
+
+// The qualifications of a professional.
+const (
+	QualNone         Qualification = ""
+	QualSocial       Qualification = "social"
+	QualProfessional Qualification = "professional"
+)
+
+// Actor is who acts: a staff member in their current organisation, or the system.
+type Actor struct {
+	UserID        string
+	Email         string
+	PlatformAdmin bool
+	// OrgID, OrgKind and Territory describe the current organisation.
+	OrgID     string
+	OrgKind   string
+	Territory string
+	// Roles are the actor's roles in the current organisation.
+	Roles         []Role
+	Qualification Qualification
+	// IP is the client address, recorded in the audit trail.
+	IP string
+	// System marks command-line and background work run by an operator.
+	System bool
+}
+
+// System returns the actor used by command-line tools run by an operator of the platform.
+func System(what string) Actor {
+	return Actor{UserID: "system", Email: what, System: true, PlatformAdmin: true}
+}
+
+// Has reports whether the actor holds role r in the current organisation.
+func (a Actor) Has(r Role) bool {
+	return slices.Contains(a.Roles, r) || (r == RolePlatformAdmn && a.PlatformAdmin)
+}
+
+// HasAny reports whether the actor holds one of the roles.
+func (a Actor) HasAny(roles ...Role) bool {
+	return slices.ContainsFunc(roles, a.Has)
+}
+
+// Authenticated reports whether the actor is a signed-in user or the system.
+func (a Actor) Authenticated() bool { return a.UserID != "" }
+
+// Action is what an actor wants to do with an object.
+type Action string
+
+// The actions the policy distinguishes.
+const (
+	Read  Action = "read"
+	Write Action = "write"
+)
+
+// GroupMember is a professional of a person's follow-up group over a period.
+type GroupMember struct {
+	UserID string
+	OrgID  string
+	Start  time.Time
+	// End is zero while the membership is open.
+	End time.Time
+}
+
+// activeAt reports whether the membership covers the day of t.
+func (m GroupMember) activeAt(t time.Time) bool {
+	day := t.UTC().Truncate(24 * time.Hour)
+	if !m.Start.IsZero() && m.Start.UTC().Truncate(24*time.Hour).After(day) {
+		return false
+	}
+	return m.End.IsZero() || !m.End.UTC().Truncate(24*time.Hour).Before(day)
+}
+
+// Positioning is a candidacy of a person on an employer's offer.
+type Positioning struct {
+	EmployerOrgID string
+	// Consented is true when the person agreed to share their profile with the employer.
+	Consented bool
+}
+
+// Person carries the facts about a person's file that the policy needs.
+type Person struct {
+	Territory    string
+	HoldingOrgID string
+	Group        []GroupMember
+	Positionings []Positioning
+}
+
+// CanPerson reports whether the actor may perform act on a person's file at time now.
+func CanPerson(a Actor, p Person, act Action, now time.Time) bool {
+	switch {
+	case !a.Authenticated():
+		return false
+	case a.System:
+		return true
+	case a.Has(RoleManager) && a.OrgKind == "departement" && a.Territory == p.Territory:
+		return true
+	case a.HasAny(RoleOrgAdmin, RoleOrientation) && a.OrgID == p.HoldingOrgID:
+		return true
+	case inGroup(a, p.Group, now):
+		return true
+	case act == Read && a.Has(RoleEmployer):
+		return positionedWithConsent(a.OrgID, p.Positionings)
+	}
+	return false
+}
+
+func inGroup(a Actor, group []GroupMember, now time.Time) bool {
+	if !a.HasAny(RoleReferent, RoleOrientation, RoleSIAEStaff, RoleFacilitator, RoleOrgAdmin, RoleManager) {
+		return false
+	}
+	for _, m := range group {
+		if m.UserID == a.UserID && m.OrgID == a.OrgID && m.activeAt(now) {
+			return true
+		}
+	}
+	return false
+}
+
+func positionedWithConsent(orgID string, ps []Positioning) bool {
+	for _, p := range ps {
+		if p.EmployerOrgID == orgID && p.Consented {
+			return true
+		}
+	}
+	return false
+}
+
+// PersonScope describes, for list queries, which files an actor sees; stores
+// turn it into SQL so that lists agree with CanPerson.
+type PersonScope struct {
+	All bool
+	// Territory is set for département managers.
+	Territory string
+	// HoldingOrgID is set for organisation admins and chargés d'orientation.
+	HoldingOrgID string
+	// GroupUserID and GroupOrgID select files whose follow-up group holds the actor.
+	GroupUserID, GroupOrgID string
+	// EmployerOrgID selects candidates positioned with consent on the employer's offers.
+	EmployerOrgID string
+	// None is true when the actor sees no file at all.
+	None bool
+}
+
+// ScopeForPeople returns the list scope matching CanPerson(…, Read, …).
+func ScopeForPeople(a Actor) PersonScope {
+	if !a.Authenticated() {
+		return PersonScope{None: true}
+	}
+	if a.System {
+		return PersonScope{All: true}
+	}
+	s := PersonScope{None: true}
+	if a.Has(RoleManager) && a.OrgKind == "departement" {
+		s.Territory, s.None = a.Territory, false
+	}
+	if a.HasAny(RoleOrgAdmin, RoleOrientation) {
+		s.HoldingOrgID, s.None = a.OrgID, false
+	}
+	if a.HasAny(RoleReferent, RoleOrientation, RoleSIAEStaff, RoleFacilitator, RoleOrgAdmin, RoleManager) {
+		s.GroupUserID, s.GroupOrgID, s.None = a.UserID, a.OrgID, false
+	}
+	if a.Has(RoleEmployer) {
+		s.EmployerOrgID, s.None = a.OrgID, false
+	}
+	return s
+}
+
+// Market carries the facts about a public market that the policy needs.
+type Market struct {
+	Territory      string
+	BuyerOrgID     string
+	FacilitatorOrg string
+}
+
+// CanMarket reports whether the actor may perform act on a market of the insertion clauses.
+func CanMarket(a Actor, m Market, act Action) bool {
+	switch {
+	case !a.Authenticated():
+		return false
+	case a.System:
+		return true
+	case a.Has(RolePublicBuyer):
+		return a.OrgID == m.BuyerOrgID
+	case a.Has(RoleFacilitator) && a.OrgID == m.FacilitatorOrg:
+		return true
+	case a.Has(RoleManager) && a.OrgKind == "departement" && a.Territory == m.Territory:
+		return act == Read
+	}
+	return false
+}
+
+// Organisation carries the facts about an organisation that the policy needs.
+type Organisation struct {
+	ID        string
+	Territory string
+}
+
+// CanOrganisation reports whether the actor may read or administer an organisation and its members.
+func CanOrganisation(a Actor, o Organisation, act Action) bool {
+	switch {
+	case !a.Authenticated():
+		return false
+	case a.System, a.PlatformAdmin:
+		return true
+	case a.Has(RoleOrgAdmin) && a.OrgID == o.ID:
+		return true
+	case act == Read:
+		// Partners of a territory know each other: names and contact points are not personal files.
+		return a.Territory == o.Territory
+	}
+	return false
+}
+
+// AuditScope returns which audit entries the actor may search: all of them for
+// platform admins, those recorded in their organisation for organisation
+// admins; ok is false for everyone else.
+func AuditScope(a Actor) (orgID string, ok bool) {
+	switch {
+	case a.System || a.PlatformAdmin:
+		return "", true
+	case a.Has(RoleOrgAdmin):
+		return a.OrgID, true
+	}
+	return "", false
+}

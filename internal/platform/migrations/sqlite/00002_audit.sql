@@ -1,0 +1,38 @@
+-- Append-only audit trail, each entry chained to the previous one by a hash.
+CREATE TABLE audit_log (
+    seq             INTEGER PRIMARY KEY,
+    at              TIMESTAMP NOT NULL,
+    user_id         TEXT NOT NULL,
+    organisation_id TEXT NOT NULL DEFAULT '',
+    action          TEXT NOT NULL,
+    object_type     TEXT NOT NULL,
+    object_id       TEXT NOT NULL DEFAULT '',
+    person_id       TEXT NOT NULL DEFAULT '',
+    ip              TEXT NOT NULL DEFAULT '',
+    detail          TEXT NOT NULL DEFAULT '',
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_person ON audit_log (person_id, seq) WHERE person_id <> '';
+CREATE INDEX audit_log_user ON audit_log (user_id, seq);
+CREATE INDEX audit_log_object ON audit_log (object_type, object_id);
+
+-- The last purged entry: verification of the remaining chain starts from it.
+CREATE TABLE audit_anchor (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    seq       INTEGER NOT NULL,
+    hash      TEXT NOT NULL,
+    purged_at TIMESTAMP NOT NULL
+);
+INSERT INTO audit_anchor (id, seq, hash, purged_at) VALUES (1, 0, '', CURRENT_TIMESTAMP);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_purge_only BEFORE DELETE ON audit_log
+WHEN old.seq > (SELECT seq FROM audit_anchor WHERE id = 1)
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log entries are deleted only by the purge');
+END;
