@@ -1,0 +1,108 @@
+package orgs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/errs"
+)
+
+const columns = `o.id, o.name, o.kind, o.siae_kind, o.territory, o.siret, o.address, o.postal_code, o.commune_code,
+	COALESCE(c.name, ''), o.created_at`
+
+const from = ` FROM organisations o LEFT JOIN communes c ON c.code = o.commune_code`
+
+func scan(s interface{ Scan(...any) error }) (Organisation, error) {
+	var o Organisation
+	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.SIAEKind, &o.Territory, &o.SIRET, &o.Address, &o.PostalCode, &o.CommuneCode,
+		&o.CommuneName, &o.CreatedAt)
+	return o, err
+}
+
+// Insert stores a new organisation.
+func Insert(ctx context.Context, q db.Querier, o Organisation) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, siae_kind, territory, siret, address, postal_code, commune_code, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode, o.CreatedAt)
+	if db.IsUniqueViolation(err) {
+		return &errs.Error{Code: errs.Conflict, Message: "Une structure existe déjà avec ce SIRET.", Fields: map[string]string{"siret": "Une structure existe déjà avec ce SIRET."}}
+	}
+	return err
+}
+
+func update(ctx context.Context, q db.Querier, o Organisation) error {
+	_, err := q.ExecContext(ctx, `UPDATE organisations SET name=$2, kind=$3, siae_kind=$4, territory=$5, siret=$6, address=$7,
+		postal_code=$8, commune_code=$9 WHERE id=$1`,
+		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode)
+	if db.IsUniqueViolation(err) {
+		return &errs.Error{Code: errs.Conflict, Message: "Une structure existe déjà avec ce SIRET.", Fields: map[string]string{"siret": "Une structure existe déjà avec ce SIRET."}}
+	}
+	return err
+}
+
+func get(ctx context.Context, q db.Querier, id string) (Organisation, error) {
+	o, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+from+` WHERE o.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, errs.New(errs.NotFound, "Structure introuvable.")
+	}
+	return o, err
+}
+
+// Filter selects organisations in a listing.
+type Filter struct {
+	Territory string
+	Kind      Kind
+	Query     string
+	Limit     int
+	Offset    int
+}
+
+func list(ctx context.Context, q db.Querier, f Filter) ([]Organisation, int, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Territory != "" {
+		add("o.territory = $%d", f.Territory)
+	}
+	if f.Kind != "" {
+		add("o.kind = $%d", string(f.Kind))
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		add("lower(o.name) LIKE $%d", "%"+strings.ToLower(s)+"%")
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+from+where+
+		fmt.Sprintf(` ORDER BY o.name, o.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Organisation
+	for rows.Next() {
+		o, err := scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, o)
+	}
+	return out, total, rows.Err()
+}

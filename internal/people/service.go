@@ -1,0 +1,74 @@
+package people
+
+import (
+	"context"
+	"strconv"
+
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/audit"
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/errs"
+	"tremplin/internal/platform/secret"
+	"tremplin/internal/platform/validate"
+)
+
+var errNotFound = errs.New(errs.NotFound, "Personne introuvable.")
+
+// Service is the registry use cases.
+type Service struct {
+	db  *db.DB
+	box *secret.Box
+}
+
+// NewService returns the registry service; box protects the NIR.
+func NewService(d *db.DB, box *secret.Box) *Service { return &Service{db: d, box: box} }
+
+// List returns the files the actor may see that match f, and their total.
+func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Person, int, error) {
+	if !a.Authenticated() {
+		return nil, 0, errs.New(errs.Unauthorized, "Connexion requise.")
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	f.Offset = max(f.Offset, 0)
+	match := ""
+	if f.NIR != "" {
+		nir, err := validate.NormalizeNIR(f.NIR)
+		if err != nil {
+			return nil, 0, errs.FieldErrors{"nir": err.Error()}.Err()
+		}
+		// The registry matches on the 13 identifying characters, as the CAF flow sends them.
+		match = s.box.Match(nir[:13])
+	}
+	list, total, err := listPeople(ctx, s.db, access.ScopeForPeople(a), f, match, db.Now())
+	if err != nil {
+		return nil, 0, err
+	}
+	// A search is a read of every file it shows: trace it without the search terms.
+	detail := "résultats: " + strconv.Itoa(len(list))
+	return list, total, audit.Log(ctx, s.db, a, audit.Event{Action: "person.search", ObjectType: "person", Detail: detail})
+}
+
+// Get returns a file the actor may see, with its follow-up group; the read is traced.
+func (s *Service) Get(ctx context.Context, a access.Actor, id string) (Person, []GroupMember, error) {
+	if !db.ValidID(id) {
+		return Person{}, nil, errNotFound
+	}
+	p, sealed, err := getPerson(ctx, s.db, id)
+	if err != nil {
+		return Person{}, nil, err
+	}
+	group, err := groupOf(ctx, s.db, id)
+	if err != nil {
+		return Person{}, nil, err
+	}
+	if !access.CanPerson(a, Facts(p, group), access.Read, db.Now()) {
+		return Person{}, nil, errNotFound
+	}
+	if nir, err := s.box.Open(sealed); err == nil && nir != "" {
+		p.NIRMasked = validate.MaskNIR(nir)
+	}
+	err = audit.Log(ctx, s.db, a, audit.Event{Action: "person.read", ObjectType: "person", ObjectID: id, PersonID: id})
+	return p, group, err
+}

@@ -1,0 +1,184 @@
+package people
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/db"
+)
+
+const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name, p.last_name, p.birth_name, p.birth_date, p.sex,
+	p.caf_matricule, p.ft_id, p.address, p.postal_code, p.commune_code, COALESCE(c.name, ''), p.lat, p.lon, p.phone, p.email,
+	p.created_at, p.updated_at,
+	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, '')`
+
+// personFrom joins the holding organisation, the commune and the current référent.
+const personFrom = ` FROM persons p
+	JOIN organisations o ON o.id = p.holding_org_id
+	LEFT JOIN communes c ON c.code = p.commune_code
+	LEFT JOIN follow_up_members r ON r.person_id = p.id AND r.role = 'referent' AND r.end_date IS NULL
+	LEFT JOIN users ru ON ru.id = r.user_id
+	LEFT JOIN organisations ro ON ro.id = r.organisation_id`
+
+func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
+	var p Person
+	var birth sql.NullTime
+	var lat, lon sql.NullFloat64
+	var ref Referent
+	err := s.Scan(&p.ID, &p.Territory, &p.HoldingOrgID, &p.HoldingOrg, &p.FirstName, &p.LastName, &p.BirthName, &birth, &p.Sex,
+		&p.CAFMatricule, &p.FTID, &p.Address, &p.PostalCode, &p.CommuneCode, &p.CommuneName, &lat, &lon, &p.Phone, &p.Email,
+		&p.CreatedAt, &p.UpdatedAt, &ref.UserID, &ref.Name, &ref.OrgID, &ref.OrgName)
+	if birth.Valid {
+		t := birth.Time.UTC()
+		p.BirthDate = &t
+	}
+	if lat.Valid && lon.Valid {
+		p.Lat, p.Lon = &lat.Float64, &lon.Float64
+	}
+	if ref.UserID != "" {
+		p.Referent = &ref
+	}
+	return p, err
+}
+
+// getPerson loads one file with its sealed NIR.
+func getPerson(ctx context.Context, q db.Querier, id string) (Person, string, error) {
+	var sealed string
+	p, err := scanPerson(rowWithSealed{q.QueryRowContext(ctx, `SELECT `+personColumns+`, p.nir_sealed`+personFrom+` WHERE p.id = $1`, id), &sealed})
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, "", errNotFound
+	}
+	return p, sealed, err
+}
+
+// rowWithSealed appends the sealed NIR column to a person scan.
+type rowWithSealed struct {
+	row    *sql.Row
+	sealed *string
+}
+
+func (r rowWithSealed) Scan(dest ...any) error { return r.row.Scan(append(dest, r.sealed)...) }
+
+// groupOf loads the follow-up group of a person, current and past.
+func groupOf(ctx context.Context, q db.Querier, personID string) ([]GroupMember, error) {
+	rows, err := q.QueryContext(ctx, `SELECT f.id, f.user_id, u.first_name || ' ' || u.last_name, f.organisation_id, o.name, f.role, f.start_date, f.end_date
+		FROM follow_up_members f JOIN users u ON u.id = f.user_id JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.person_id = $1 ORDER BY f.start_date, f.created_at`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GroupMember
+	for rows.Next() {
+		var m GroupMember
+		var end sql.NullTime
+		if err := rows.Scan(&m.ID, &m.UserID, &m.Name, &m.OrgID, &m.OrgName, &m.Role, &m.Start, &end); err != nil {
+			return nil, err
+		}
+		if end.Valid {
+			m.End = &end.Time
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// scopeSQL turns an access scope into a WHERE clause that agrees with access.CanPerson.
+func scopeSQL(s access.PersonScope, today string, args *[]any) string {
+	if s.All {
+		return "1=1"
+	}
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	var ors []string
+	if s.Territory != "" {
+		ors = append(ors, "p.territory = "+arg(s.Territory))
+	}
+	if s.HoldingOrgID != "" {
+		ors = append(ors, "p.holding_org_id = "+arg(s.HoldingOrgID))
+	}
+	if s.GroupUserID != "" {
+		d := arg(today)
+		ors = append(ors, `EXISTS (SELECT 1 FROM follow_up_members g WHERE g.person_id = p.id AND g.user_id = `+arg(s.GroupUserID)+
+			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+d+` AND (g.end_date IS NULL OR g.end_date >= `+d+`))`)
+	}
+	// Employers see candidates positioned with consent on their offers: positionings
+	// come with the jobs capability, so until then the employer clause matches nobody.
+	if len(ors) == 0 {
+		return "1=0"
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f Filter, matchNIR string, today time.Time) ([]Person, int, error) {
+	var args []any
+	conds := []string{scopeSQL(scope, today.Format(time.DateOnly), &args)}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Matricule != "" {
+		add("p.caf_matricule = $%d", f.Matricule)
+	}
+	if matchNIR != "" {
+		add("p.nir_match = $%d", matchNIR)
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		for _, word := range strings.Fields(strings.ToLower(s)) {
+			add("(lower(p.last_name) LIKE $%[1]d OR lower(p.first_name) LIKE $%[1]d OR lower(p.birth_name) LIKE $%[1]d)", word+"%")
+		}
+	}
+	where := " WHERE " + strings.Join(conds, " AND ")
+	var total int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM persons p`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+where+
+		fmt.Sprintf(` ORDER BY p.last_name, p.first_name, p.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Person{}
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// Insert stores a new person; the caller seals the NIR.
+func Insert(ctx context.Context, q db.Querier, p Person, nirSealed, nirMatch string) error {
+	var birth any
+	if p.BirthDate != nil {
+		birth = p.BirthDate.Format(time.DateOnly)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO persons (id, territory, holding_org_id, first_name, last_name, birth_name, birth_date, sex,
+		nir_sealed, nir_match, caf_matricule, ft_id, address, postal_code, commune_code, lat, lon, geo_approximate, phone, email, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)`,
+		p.ID, p.Territory, p.HoldingOrgID, p.FirstName, p.LastName, p.BirthName, birth, p.Sex, nirSealed, nirMatch,
+		p.CAFMatricule, p.FTID, p.Address, p.PostalCode, p.CommuneCode, p.Lat, p.Lon, true, p.Phone, p.Email, p.CreatedAt)
+	return err
+}
+
+// InsertGroupMember adds a professional to a person's follow-up group.
+func InsertGroupMember(ctx context.Context, q db.Querier, personID string, m GroupMember, now time.Time) error {
+	var end any
+	if m.End != nil {
+		end = m.End.Format(time.DateOnly)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO follow_up_members (id, person_id, user_id, organisation_id, role, start_date, end_date, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, m.ID, personID, m.UserID, m.OrgID, m.Role, m.Start.Format(time.DateOnly), end, now)
+	return err
+}
