@@ -1,0 +1,140 @@
+// Package app assembles Tremplin: it opens the database, migrates it, loads
+// the reference data, builds the services and the HTTP handler that the
+// serve command and the end-to-end tests run.
+package app
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"tremplin/internal/account"
+	"tremplin/internal/admin"
+	"tremplin/internal/orgs"
+	"tremplin/internal/people"
+	"tremplin/internal/platform/api"
+	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/config"
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/migrations"
+	"tremplin/internal/platform/refdata"
+	"tremplin/internal/platform/secret"
+	"tremplin/internal/platform/web"
+	"tremplin/internal/site"
+)
+
+// Version is set at build time with -ldflags "-X tremplin/internal/app.Version=…".
+var Version = "dev"
+
+// App is a running Tremplin: its configuration, database and services.
+type App struct {
+	Cfg     config.Config
+	DB      *db.DB
+	Box     *secret.Box
+	Auth    *auth.Service
+	Orgs    *orgs.Service
+	People  *people.Service
+	Render  *web.Renderer
+	Metrics *web.Metrics
+}
+
+// Open connects to the database, applies the migrations and loads the
+// reference data if it is missing.
+func Open(ctx context.Context, cfg config.Config) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if applied, err := migrations.Apply(ctx, d); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	} else if len(applied) > 0 {
+		slog.Info("database migrated", "versions", applied)
+	}
+	if err := refdata.Seed(ctx, d); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("load reference data: %w", err)
+	}
+	box, err := secret.NewBox(cfg.DataKey)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return New(d, box, cfg), nil
+}
+
+// New builds the services over an open, migrated database.
+func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
+	st := auth.DefaultSettings()
+	st.SessionIdle, st.SessionMax, st.PublicURL = cfg.SessionIdle, cfg.SessionMax, cfg.PublicURL
+	if cfg.SMTPAddr != "" {
+		st.Mailer = auth.SMTPMailer{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	}
+	pools := map[string]*sql.DB{"writer": d.W}
+	if d.R != d.W {
+		pools["reader"] = d.R
+	}
+	return &App{
+		Cfg: cfg, DB: d, Box: box,
+		Auth:    auth.NewService(d, st),
+		Orgs:    orgs.NewService(d),
+		People:  people.NewService(d, box),
+		Render:  web.NewRenderer(),
+		Metrics: web.NewMetrics(pools),
+	}
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Handler returns the whole HTTP handler: pages, API, static files, health and metrics.
+func (a *App) Handler() http.Handler {
+	sessions := web.Sessions{Auth: a.Auth, TrustProxy: a.Cfg.TrustProxy, Secure: strings.HasPrefix(a.Cfg.PublicURL, "https://")}
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static())))
+
+	people.Web{Svc: a.People, R: a.Render}.Register(mux)
+	orgs.Web{Svc: a.Orgs, R: a.Render}.Register(mux)
+	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
+	account.Web{Auth: a.Auth, R: a.Render, Sessions: sessions}.Register(mux)
+	site.Web{R: a.Render, Ping: a.DB.Ping, Metrics: a.Metrics, Version: Version}.Register(mux)
+
+	apiMux := http.NewServeMux()
+	people.API{Svc: a.People}.Register(apiMux)
+	orgs.API{Svc: a.Orgs}.Register(apiMux)
+	apiMux.HandleFunc("GET /api/v1/me", a.me)
+	apiMux.HandleFunc("/api/v1/", api.NotFound)
+	clientIP := func(r *http.Request) string { return web.ClientIP(r, a.Cfg.TrustProxy) }
+	mux.Handle("/api/v1/", api.Bearer(a.Auth, clientIP, apiMux))
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(api.OpenAPI())
+	})
+
+	var h http.Handler = sessions.Load(mux)
+	h = web.CrossOrigin(h)
+	h = web.SecurityHeaders(h)
+	h = web.Observe(a.Metrics, h)
+	return web.Recover(h)
+}
+
+// meJSON describes the caller of the API.
+type meJSON struct {
+	UserID         string   `json:"user_id"`
+	Email          string   `json:"email"`
+	OrganisationID string   `json:"organisation_id"`
+	Territory      string   `json:"territory"`
+	Roles          []string `json:"roles"`
+}
+
+func (a *App) me(w http.ResponseWriter, r *http.Request) {
+	act := api.Actor(r.Context())
+	out := meJSON{UserID: act.UserID, Email: act.Email, OrganisationID: act.OrgID, Territory: act.Territory, Roles: []string{}}
+	for _, role := range act.Roles {
+		out.Roles = append(out.Roles, string(role))
+	}
+	api.JSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,138 @@
+package orgs
+
+import (
+	"embed"
+	"net/http"
+
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/api"
+	"tremplin/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Web serves the organisation pages.
+type Web struct {
+	Svc *Service
+	R   *web.Renderer
+}
+
+// Register adds the routes and navigation entry.
+func (h Web) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /structures", web.RequireUser(h.list))
+	mux.HandleFunc("GET /structures/nouvelle", web.RequireUser(h.newForm))
+	mux.HandleFunc("POST /structures", web.RequireUser(h.create))
+	mux.HandleFunc("GET /structures/{id}", web.RequireUser(h.show))
+	h.R.AddNav(web.NavItem{Label: "Structures", Href: "/structures", Visible: func(a access.Actor) bool { return a.Authenticated() }})
+}
+
+type listData struct {
+	Orgs      []Organisation
+	Pager     web.Pager
+	Kinds     any
+	CanCreate bool
+}
+
+func (h Web) list(w http.ResponseWriter, r *http.Request) {
+	a := web.Actor(r.Context())
+	pager := web.NewPager(r, 50)
+	q := r.URL.Query()
+	list, total, err := h.Svc.List(r.Context(), a, Filter{Query: q.Get("q"), Kind: Kind(q.Get("type")), Limit: pager.Limit, Offset: pager.Offset})
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	pager.Total = total
+	canCreate := a.PlatformAdmin || (a.Has(access.RoleManager) && a.OrgKind == string(KindDepartement))
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_list.html", web.Page{Title: "Structures",
+		Data: listData{Orgs: list, Pager: pager, Kinds: Kinds, CanCreate: canCreate}})
+}
+
+func (h Web) show(w http.ResponseWriter, r *http.Request) {
+	o, err := h.Svc.Get(r.Context(), web.Actor(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_show.html", web.Page{Title: o.Name, Data: o})
+}
+
+type formData struct {
+	Kinds     any
+	SIAEKinds []string
+}
+
+func (h Web) newForm(w http.ResponseWriter, r *http.Request) {
+	form := map[string][]string{"territory": {web.Actor(r.Context()).Territory}}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_new.html", web.Page{Title: "Nouvelle structure", Form: form,
+		Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}})
+}
+
+func (h Web) create(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	f := r.PostForm
+	o := Organisation{Name: f.Get("name"), Kind: Kind(f.Get("kind")), SIAEKind: f.Get("siae_kind"), Territory: f.Get("territory"),
+		SIRET: f.Get("siret"), Address: f.Get("address"), PostalCode: f.Get("postal_code"), CommuneCode: f.Get("commune_code")}
+	created, err := h.Svc.Create(r.Context(), web.Actor(r.Context()), o)
+	if err != nil {
+		h.R.FormPage(w, r, templates, "templates/orgs_new.html", web.Page{Title: "Nouvelle structure", Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}}, err)
+		return
+	}
+	web.Redirect(w, r, "/structures/"+created.ID, "Structure créée.")
+}
+
+// OrganisationJSON is an organisation as the API shows it.
+type OrganisationJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	SIAEKind    string `json:"siae_kind,omitempty"`
+	Territory   string `json:"territory"`
+	SIRET       string `json:"siret"`
+	Address     string `json:"address"`
+	PostalCode  string `json:"postal_code"`
+	CommuneCode string `json:"commune_code"`
+}
+
+func toJSON(o Organisation) OrganisationJSON {
+	return OrganisationJSON{ID: o.ID, Name: o.Name, Kind: string(o.Kind), SIAEKind: o.SIAEKind, Territory: o.Territory,
+		SIRET: o.SIRET, Address: o.Address, PostalCode: o.PostalCode, CommuneCode: o.CommuneCode}
+}
+
+// API serves the organisation endpoints.
+type API struct{ Svc *Service }
+
+// Register adds the routes to the API mux.
+func (h API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/organisations", h.list)
+	mux.HandleFunc("GET /api/v1/organisations/{id}", h.get)
+}
+
+func (h API) list(w http.ResponseWriter, r *http.Request) {
+	limit, offset, err := api.Page(r)
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	q := r.URL.Query()
+	list, total, err := h.Svc.List(r.Context(), api.Actor(r.Context()), Filter{Query: q.Get("q"), Kind: Kind(q.Get("kind")), Limit: limit, Offset: offset})
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	out := api.List[OrganisationJSON]{Items: make([]OrganisationJSON, 0, len(list)), Total: total}
+	for _, o := range list {
+		out.Items = append(out.Items, toJSON(o))
+	}
+	api.JSON(w, http.StatusOK, out)
+}
+
+func (h API) get(w http.ResponseWriter, r *http.Request) {
+	o, err := h.Svc.Get(r.Context(), api.Actor(r.Context()), r.PathValue("id"))
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	api.JSON(w, http.StatusOK, toJSON(o))
+}

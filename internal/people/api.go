@@ -1,0 +1,94 @@
+package people
+
+import (
+	"net/http"
+	"time"
+
+	"tremplin/internal/platform/api"
+)
+
+// PersonJSON is a person as the API shows it.
+type PersonJSON struct {
+	ID             string        `json:"id"`
+	FirstName      string        `json:"first_name"`
+	LastName       string        `json:"last_name"`
+	BirthName      string        `json:"birth_name,omitempty"`
+	BirthDate      *string       `json:"birth_date"`
+	Sex            string        `json:"sex"`
+	CommuneCode    string        `json:"commune_code"`
+	CommuneName    string        `json:"commune_name"`
+	PostalCode     string        `json:"postal_code"`
+	Lat            *float64      `json:"lat"`
+	Lon            *float64      `json:"lon"`
+	CAFMatricule   string        `json:"caf_matricule"`
+	NIR            string        `json:"nir_masked,omitempty"`
+	Territory      string        `json:"territory"`
+	HoldingOrgID   string        `json:"holding_organisation_id"`
+	RSA            any           `json:"rsa"`
+	Orientation    any           `json:"orientation"`
+	Referent       *ReferentJSON `json:"referent"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+}
+
+// ReferentJSON is the référent of a person.
+type ReferentJSON struct {
+	UserID           string `json:"user_id"`
+	Name             string `json:"name"`
+	OrganisationID   string `json:"organisation_id"`
+	OrganisationName string `json:"organisation_name"`
+}
+
+// ToJSON converts a person for the API.
+func ToJSON(p Person) PersonJSON {
+	j := PersonJSON{
+		ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, BirthName: p.BirthName, Sex: p.Sex,
+		CommuneCode: p.CommuneCode, CommuneName: p.CommuneName, PostalCode: p.PostalCode, Lat: p.Lat, Lon: p.Lon,
+		CAFMatricule: p.CAFMatricule, NIR: p.NIRMasked, Territory: p.Territory, HoldingOrgID: p.HoldingOrgID, UpdatedAt: p.UpdatedAt,
+	}
+	if p.BirthDate != nil {
+		d := p.BirthDate.Format(time.DateOnly)
+		j.BirthDate = &d
+	}
+	if r := p.Referent; r != nil {
+		j.Referent = &ReferentJSON{UserID: r.UserID, Name: r.Name, OrganisationID: r.OrgID, OrganisationName: r.OrgName}
+	}
+	return j
+}
+
+// API serves the people endpoints.
+type API struct{ Svc *Service }
+
+// Register adds the routes to an API mux.
+func (h API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/people", h.list)
+	mux.HandleFunc("GET /api/v1/people/{id}", h.get)
+}
+
+func (h API) list(w http.ResponseWriter, r *http.Request) {
+	limit, offset, err := api.Page(r)
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	q := r.URL.Query()
+	f := Filter{Query: q.Get("q"), Matricule: q.Get("matricule"), NIR: q.Get("nir"), Limit: limit, Offset: offset}
+	list, total, err := h.Svc.List(r.Context(), api.Actor(r.Context()), f)
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	out := api.List[PersonJSON]{Items: make([]PersonJSON, 0, len(list)), Total: total}
+	for _, p := range list {
+		out.Items = append(out.Items, ToJSON(p))
+	}
+	api.JSON(w, http.StatusOK, out)
+}
+
+func (h API) get(w http.ResponseWriter, r *http.Request) {
+	p, _, err := h.Svc.Get(r.Context(), api.Actor(r.Context()), r.PathValue("id"))
+	if err != nil {
+		api.Error(w, err)
+		return
+	}
+	api.JSON(w, http.StatusOK, ToJSON(p))
+}

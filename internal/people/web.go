@@ -1,0 +1,61 @@
+package people
+
+import (
+	"embed"
+	"net/http"
+
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Web serves the people pages.
+type Web struct {
+	Svc *Service
+	R   *web.Renderer
+}
+
+// SeesPeople reports whether the navigation offers the people list to the actor.
+func SeesPeople(a access.Actor) bool {
+	return !access.ScopeForPeople(a).None
+}
+
+// Register adds the routes and the navigation entry.
+func (h Web) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /personnes", web.RequireUser(h.list))
+	mux.HandleFunc("GET /personnes/{id}", web.RequireUser(h.show))
+	h.R.AddNav(web.NavItem{Label: "Personnes accompagnées", Href: "/personnes", Visible: SeesPeople})
+}
+
+type listData struct {
+	People []Person
+	Pager  web.Pager
+}
+
+func (h Web) list(w http.ResponseWriter, r *http.Request) {
+	pager := web.NewPager(r, 50)
+	q := r.URL.Query()
+	list, total, err := h.Svc.List(r.Context(), web.Actor(r.Context()), Filter{Query: q.Get("q"), Matricule: q.Get("matricule"), Limit: pager.Limit, Offset: pager.Offset})
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	pager.Total = total
+	h.R.Render(w, r, http.StatusOK, templates, "templates/people_list.html", web.Page{Title: "Personnes accompagnées", Data: listData{People: list, Pager: pager}})
+}
+
+type showData struct {
+	Person Person
+	Group  []GroupMember
+}
+
+func (h Web) show(w http.ResponseWriter, r *http.Request) {
+	p, group, err := h.Svc.Get(r.Context(), web.Actor(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group}})
+}
