@@ -9,25 +9,25 @@ import (
 
 // PersonJSON is a person as the API shows it.
 type PersonJSON struct {
-	ID             string        `json:"id"`
-	FirstName      string        `json:"first_name"`
-	LastName       string        `json:"last_name"`
-	BirthName      string        `json:"birth_name,omitempty"`
-	BirthDate      *string       `json:"birth_date"`
-	Sex            string        `json:"sex"`
-	CommuneCode    string        `json:"commune_code"`
-	CommuneName    string        `json:"commune_name"`
-	PostalCode     string        `json:"postal_code"`
-	Lat            *float64      `json:"lat"`
-	Lon            *float64      `json:"lon"`
-	CAFMatricule   string        `json:"caf_matricule"`
-	NIR            string        `json:"nir_masked,omitempty"`
-	Territory      string        `json:"territory"`
-	HoldingOrgID   string        `json:"holding_organisation_id"`
-	RSA            any           `json:"rsa"`
-	Orientation    any           `json:"orientation"`
-	Referent       *ReferentJSON `json:"referent"`
-	UpdatedAt      time.Time     `json:"updated_at"`
+	ID           string        `json:"id"`
+	FirstName    string        `json:"first_name"`
+	LastName     string        `json:"last_name"`
+	BirthName    string        `json:"birth_name,omitempty"`
+	BirthDate    *string       `json:"birth_date"`
+	Sex          string        `json:"sex"`
+	CommuneCode  string        `json:"commune_code"`
+	CommuneName  string        `json:"commune_name"`
+	PostalCode   string        `json:"postal_code"`
+	Lat          *float64      `json:"lat"`
+	Lon          *float64      `json:"lon"`
+	CAFMatricule string        `json:"caf_matricule"`
+	NIR          string        `json:"nir_masked,omitempty"`
+	Territory    string        `json:"territory"`
+	HoldingOrgID string        `json:"holding_organisation_id"`
+	RSA          any           `json:"rsa"`
+	Orientation  any           `json:"orientation"`
+	Referent     *ReferentJSON `json:"referent"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // ReferentJSON is the référent of a person.

@@ -17,9 +17,12 @@ type Web struct {
 	R   *web.Renderer
 }
 
-// SeesPeople reports whether the navigation offers the people list to the actor.
+// SeesPeople reports whether the navigation offers the people list to the
+// actor: professionals and managers, not employers, who will see their
+// candidates on their offers instead.
 func SeesPeople(a access.Actor) bool {
-	return !access.ScopeForPeople(a).None
+	s := access.ScopeForPeople(a)
+	return !s.None && (s.All || s.Territory != "" || s.HoldingOrgID != "" || s.GroupUserID != "")
 }
 
 // Register adds the routes and the navigation entry.

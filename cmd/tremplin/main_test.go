@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command line against a database in dir and returns exit status and output.
+func cli(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("TREMPLIN_DATABASE_URL", "sqlite:"+filepath.Join(dir, "t.db"))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "communes.csv")
+	os.WriteFile(bad, []byte("code_insee,nom_standard,dep_code,code_postal,latitude_centre,longitude_centre\n62041,Arras,62,62000,50.29,2.78\n62XYZ,Nulle,62,62000,abc,2.7\n"), 0o600)
+	steps := []struct {
+		name     string
+		stdin    string
+		args     []string
+		code     int
+		stdout   string
+		stderr   string
+		lastLine string
+	}{
+		{"version", "", []string{"version"}, 0, "tremplin ", "", ""},
+		{"unknown command", "", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
+		{"migrate", "", []string{"migrate"}, 0, "Database up to date", "", ""},
+		{"user create needs an org or admin", "", []string{"user", "create", "--email", "a@b.fr"}, 2, "", "--email is required", ""},
+		{"user create refuses a short password", "short\n", []string{"user", "create", "--email", "ops@example.fr", "--platform-admin"}, 1, "", "12 caractères", ""},
+		{"user create", "a-long-enough-password\n", []string{"user", "create", "--email", "ops@example.fr", "--platform-admin"}, 0, "Account created", "", ""},
+		{"user create duplicate", "a-long-enough-password\n", []string{"user", "create", "--email", "OPS@example.fr", "--platform-admin"}, 1, "", "existe déjà", ""},
+		{"token for unknown account", "", []string{"token", "create", "--email", "nobody@example.fr"}, 1, "", "introuvable", ""},
+		{"token create", "", []string{"token", "create", "--email", "ops@example.fr"}, 0, "", "", "trp_"},
+		{"audit verify", "", []string{"audit", "verify"}, 0, "Audit trail intact", "", ""},
+		{"refdata refuses a bad line", "", []string{"refdata", "load", "communes", bad}, 1, "", "ligne 3", ""},
+		{"backup", "", []string{"backup", filepath.Join(dir, "copy.db")}, 0, "Backup written", "", ""},
+		{"backup never overwrites", "", []string{"backup", filepath.Join(dir, "copy.db")}, 1, "", "already exists", ""},
+		{"user disable", "", []string{"user", "disable", "--email", "ops@example.fr"}, 0, "Account disabled", "", ""},
+	}
+	for _, s := range steps {
+		code, out, errOut := cli(t, dir, s.stdin, s.args...)
+		if code != s.code || !strings.Contains(out, s.stdout) || !strings.Contains(errOut, s.stderr) {
+			t.Fatalf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", s.name, code, s.code, out, errOut)
+		}
+		if s.lastLine != "" {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if !strings.HasPrefix(lines[len(lines)-1], s.lastLine) {
+				t.Fatalf("%s: last line %q, want it to start with %q", s.name, lines[len(lines)-1], s.lastLine)
+			}
+		}
+	}
+	code, out, _ := cli(t, dir, "", "user", "list", "--json")
+	var list struct {
+		Users []struct {
+			Email       string `json:"email"`
+			Disabled    bool   `json:"disabled"`
+			Memberships []struct {
+				Organisation string `json:"organisation"`
+				Role         string `json:"role"`
+			} `json:"memberships"`
+		} `json:"users"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("user list --json: %v\n%s", err, out)
+	}
+	if len(list.Users) != 1 || list.Users[0].Email != "ops@example.fr" || !list.Users[0].Disabled || list.Users[0].Memberships == nil {
+		t.Fatalf("user list --json: %+v", list)
+	}
+}
+
+func TestWrongConfigurationStopsWithTheVariable(t *testing.T) {
+	t.Setenv("TREMPLIN_SESSION_IDLE", "soon")
+	code, _, errOut := cli(t, t.TempDir(), "", "migrate")
+	if code != 2 || !strings.Contains(errOut, "TREMPLIN_SESSION_IDLE") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
