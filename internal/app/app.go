@@ -19,6 +19,7 @@ import (
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/geo"
 	"tremplin/internal/platform/migrations"
 	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/secret"
@@ -39,6 +40,8 @@ type App struct {
 	People  *people.Service
 	Render  *web.Renderer
 	Metrics *web.Metrics
+	// Geocoder places addresses: the BAN API when configured, else the commune centre.
+	Geocoder geo.Geocoder
 }
 
 // Open connects to the database, applies the migrations and loads the
@@ -77,8 +80,13 @@ func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
 	if d.R != d.W {
 		pools["reader"] = d.R
 	}
+	var geocoder geo.Geocoder = geo.NewOffline(d)
+	if cfg.GeocoderURL != "" {
+		ban := geo.NewBAN(geo.BANOptions{BaseURL: cfg.GeocoderURL, MinScore: cfg.GeocoderMinScore})
+		geocoder = geo.NewChain(ban, geocoder)
+	}
 	return &App{
-		Cfg: cfg, DB: d, Box: box,
+		Cfg: cfg, DB: d, Box: box, Geocoder: geocoder,
 		Auth:    auth.NewService(d, st),
 		Orgs:    orgs.NewService(d),
 		People:  people.NewService(d, box),
@@ -108,15 +116,15 @@ func (a *App) Handler() http.Handler {
 	apiMux.HandleFunc("GET /api/v1/me", a.me)
 	apiMux.HandleFunc("/api/v1/", api.NotFound)
 	clientIP := func(r *http.Request) string { return web.ClientIP(r, a.Cfg.TrustProxy) }
-	mux.Handle("/api/v1/", api.Bearer(a.Auth, clientIP, apiMux))
+	mux.Handle("/api/v1/", api.Bearer(a.Auth, clientIP, web.RecordRoute(apiMux)))
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(api.OpenAPI())
 	})
 
-	var h http.Handler = sessions.Load(mux)
+	var h http.Handler = sessions.Load(web.RecordRoute(mux))
 	h = web.CrossOrigin(h)
-	h = web.SecurityHeaders(h)
+	h = web.SecurityHeaders(sessions.Secure, h)
 	h = web.Observe(a.Metrics, h)
 	return web.Recover(h)
 }

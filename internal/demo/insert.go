@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/audit"
 	"tremplin/internal/platform/db"
@@ -97,7 +98,7 @@ func (b *batch) flush() error {
 
 var personColumns = []string{"id", "territory", "holding_org_id", "first_name", "last_name", "birth_name", "birth_date", "sex",
 	"nir_sealed", "nir_match", "caf_matricule", "ft_id", "address", "postal_code", "commune_code", "lat", "lon", "geo_approximate",
-	"phone", "email", "created_at", "updated_at"}
+	"phone", "email", "search_name", "created_at", "updated_at"}
 
 var memberColumns = []string{"id", "person_id", "user_id", "organisation_id", "role", "start_date", "end_date", "created_at"}
 
@@ -131,7 +132,7 @@ func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts [
 			// The registry matches on the 13 identifying characters, as the CAF flow sends them.
 			err := pb.add(p.ID, p.Territory, p.HoldingOrgID, p.FirstName, p.LastName, p.BirthName, p.BirthDate.Format(time.DateOnly), p.Sex,
 				w.box.Seal(pp.nir), w.box.Match(pp.nir[:13]), p.CAFMatricule, p.FTID, p.Address, p.PostalCode, p.CommuneCode,
-				*p.Lat, *p.Lon, true, p.Phone, p.Email, p.CreatedAt, p.UpdatedAt)
+				*p.Lat, *p.Lon, true, p.Phone, p.Email, people.SearchName(p), p.CreatedAt, p.UpdatedAt)
 			if err != nil {
 				return err
 			}

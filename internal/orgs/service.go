@@ -57,6 +57,10 @@ func (s *Service) Update(ctx context.Context, a access.Actor, o Organisation) (O
 	if o.Territory != cur.Territory && !(a.System || a.PlatformAdmin) {
 		return Organisation{}, errs.FieldErrors{"territory": "Seul un administrateur de la plateforme peut changer le territoire."}.Err()
 	}
+	// The kind decides what members see (a département's managers see the territory's files).
+	if o.Kind != cur.Kind && !(a.System || a.PlatformAdmin) {
+		return Organisation{}, errs.FieldErrors{"kind": "Seul un administrateur de la plateforme peut changer le type de structure."}.Err()
+	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := update(ctx, tx, o); err != nil {
 			return err
@@ -95,6 +99,9 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Organis
 		return nil, 0, errs.New(errs.Unauthorized, "Connexion requise.")
 	}
 	if !(a.System || a.PlatformAdmin) {
+		if a.Territory == "" {
+			return []Organisation{}, 0, nil
+		}
 		f.Territory = a.Territory
 	}
 	return list(ctx, s.db, f)

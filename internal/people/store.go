@@ -10,6 +10,7 @@ import (
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/refdata"
 )
 
 const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name, p.last_name, p.birth_name, p.birth_date, p.sex,
@@ -21,7 +22,10 @@ const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name
 const personFrom = ` FROM persons p
 	JOIN organisations o ON o.id = p.holding_org_id
 	LEFT JOIN communes c ON c.code = p.commune_code
-	LEFT JOIN follow_up_members r ON r.person_id = p.id AND r.role = 'referent' AND r.end_date IS NULL
+	LEFT JOIN follow_up_members r ON r.id = (SELECT r2.id FROM follow_up_members r2
+		WHERE r2.person_id = p.id AND r2.role = 'referent' AND r2.start_date <= CURRENT_DATE
+		AND (r2.end_date IS NULL OR r2.end_date >= CURRENT_DATE)
+		ORDER BY r2.start_date DESC, r2.created_at DESC LIMIT 1)
 	LEFT JOIN users ru ON ru.id = r.user_id
 	LEFT JOIN organisations ro ON ro.id = r.organisation_id`
 
@@ -131,8 +135,14 @@ func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f F
 		add("p.nir_match = $%d", matchNIR)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
-		for _, word := range strings.Fields(strings.ToLower(s)) {
-			add("(lower(p.last_name) LIKE $%[1]d OR lower(p.first_name) LIKE $%[1]d OR lower(p.birth_name) LIKE $%[1]d)", word+"%")
+		words := strings.Fields(refdata.Fold(s))
+		if len(words) == 0 {
+			// Only punctuation: it names nobody.
+			conds = append(conds, "1=0")
+		}
+		// Folded names hold only letters, digits and spaces: no LIKE wildcard can slip in.
+		for _, word := range words {
+			add("p.search_name LIKE $%d", "% "+word+"%")
 		}
 	}
 	where := " WHERE " + strings.Join(conds, " AND ")
@@ -165,11 +175,18 @@ func Insert(ctx context.Context, q db.Querier, p Person, nirSealed, nirMatch str
 		birth = p.BirthDate.Format(time.DateOnly)
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO persons (id, territory, holding_org_id, first_name, last_name, birth_name, birth_date, sex,
-		nir_sealed, nir_match, caf_matricule, ft_id, address, postal_code, commune_code, lat, lon, geo_approximate, phone, email, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)`,
+		nir_sealed, nir_match, caf_matricule, ft_id, address, postal_code, commune_code, lat, lon, geo_approximate, phone, email,
+		search_name, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$22)`,
 		p.ID, p.Territory, p.HoldingOrgID, p.FirstName, p.LastName, p.BirthName, birth, p.Sex, nirSealed, nirMatch,
-		p.CAFMatricule, p.FTID, p.Address, p.PostalCode, p.CommuneCode, p.Lat, p.Lon, true, p.Phone, p.Email, p.CreatedAt)
+		p.CAFMatricule, p.FTID, p.Address, p.PostalCode, p.CommuneCode, p.Lat, p.Lon, true, p.Phone, p.Email, SearchName(p), p.CreatedAt)
 	return err
+}
+
+// SearchName is the folded " last first birth" string that name searches
+// match word prefixes against.
+func SearchName(p Person) string {
+	return " " + refdata.Fold(p.LastName+" "+p.FirstName+" "+p.BirthName)
 }
 
 // InsertGroupMember adds a professional to a person's follow-up group.

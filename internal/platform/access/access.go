@@ -275,6 +275,8 @@ func CanOrganisation(a Actor, o Organisation, act Action) bool {
 // admins; ok is false for everyone else.
 func AuditScope(a Actor) (orgID string, ok bool) {
 	switch {
+	case !a.Authenticated():
+		return "", false
 	case a.System || a.PlatformAdmin:
 		return "", true
 	case a.Has(RoleOrgAdmin):

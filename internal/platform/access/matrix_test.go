@@ -47,6 +47,7 @@ var actors = map[string]access.Actor{
 	"former référent":              actor("u-ref-old", asso62, "association", "62", access.RoleReferent),
 	"future référent":              actor("u-ref-next", asso62, "association", "62", access.RoleReferent),
 	"référent leaving today":       actor("u-ref-last", asso62, "association", "62", access.RoleReferent),
+	"référent starting today":      actor("u-ref-first", asso62, "association", "62", access.RoleReferent),
 	"colleague of the référent":    actor("u-colleague", asso62, "association", "62", access.RoleReferent),
 	"référent of another org":      actor("u-other", other62, "ccas", "62", access.RoleReferent),
 	"SIAE staff in the group":      actor("u-siae", "org-siae-62", "siae", "62", access.RoleSIAEStaff),
@@ -82,6 +83,7 @@ var persons = map[string]access.Person{
 			{UserID: "u-ref-old", OrgID: asso62, Start: day(-400), End: day(-1)},
 			{UserID: "u-ref-next", OrgID: asso62, Start: day(1)},
 			{UserID: "u-ref-last", OrgID: asso62, Start: day(-30), End: day(0)},
+			{UserID: "u-ref-first", OrgID: asso62, Start: day(0)},
 			{UserID: "u-siae", OrgID: "org-siae-62", Start: day(-10)},
 		},
 		Positionings: []access.Positioning{
@@ -153,6 +155,7 @@ var matrix = []matrixRow{
 	{"référent whose membership ended may not write", "former référent", personWrite("file"), false, ""},
 	{"référent whose membership starts tomorrow may not read yet", "future référent", personRead("file"), false, ""},
 	{"référent whose membership ends today still reads", "référent leaving today", personRead("file"), true, ""},
+	{"référent whose membership starts today reads", "référent starting today", personRead("file"), true, ""},
 	{"référent of another structure may not read", "référent of another org", personRead("file"), false, ""},
 	{"member of the group acting for another of their structures may not read", "same référent in another org", personRead("file"), false, ""},
 	{"colleague of the référent outside the group may not read", "colleague of the référent", personRead("file"), false, ""},
@@ -169,7 +172,7 @@ var matrix = []matrixRow{
 	{"org admin of the holding org reads", "org admin of the holder", personRead("file"), true, ""},
 	{"org admin of the holding org writes", "org admin of the holder", personWrite("file"), true, ""},
 	{"org admin of another org may not read", "org admin of another org", personRead("file"), false, ""},
-	{"org admin of the holding org reads its unfollowed file", "org admin of another org", personRead("unfollowed file"), true, ""},
+	{"org admin of the association reads the unfollowed file the association holds", "org admin of another org", personRead("unfollowed file"), true, ""},
 	{"chargé d'orientation of the holding org reads", "orientation of the holder", personRead("file"), true, ""},
 	{"chargé d'orientation of another org may not read", "orientation of another org", personRead("file"), false, ""},
 	// Person files: employers.
@@ -242,14 +245,25 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			got := row.object.check(a)
 			switch {
-			case got == row.allowed && row.bug != "":
-				t.Logf("known bug %q is fixed: remove the row's bug marker", row.bug)
 			case got != row.allowed && row.bug != "":
-				t.Skipf("known bug: %s (got allowed=%v)", row.bug, got)
+				t.Fatalf("regression of a fixed bug: %s (got allowed=%v)", row.bug, got)
 			case got != row.allowed:
 				t.Errorf("%s → %s: allowed = %v, want %v", row.actor, row.object.kind, got, row.allowed)
 			}
 		})
+	}
+}
+
+// TestUnauthenticatedActorGetsNothing judges the anonymous actor on every
+// object of the matrix, including those of rows written for other actors.
+func TestUnauthenticatedActorGetsNothing(t *testing.T) {
+	for _, row := range matrix {
+		if row.object.check(access.Actor{}) {
+			t.Errorf("unauthenticated actor allowed: %s", row.object.kind)
+		}
+	}
+	if s := access.ScopeForPeople(access.Actor{}); !s.None {
+		t.Errorf("unauthenticated actor's scope %+v lists files", s)
 	}
 }
 

@@ -105,11 +105,18 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, ip string
 		if err != nil {
 			return err
 		}
+		// Spend the link with a condition, so that two concurrent uses cannot both succeed.
+		res, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at >= $1`, now, hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrBadResetLink
+		}
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
-			{`UPDATE password_resets SET used_at = $1 WHERE token_hash = $2`, []any{now, hash}},
 			{`UPDATE users SET password_hash = $1 WHERE id = $2`, []any{HashPassword(password), userID}},
 			{`DELETE FROM sessions WHERE user_id = $1`, []any{userID}},
 			{`DELETE FROM login_failures WHERE key IN (SELECT 'account:' || email FROM users WHERE id = $1)`, []any{userID}},

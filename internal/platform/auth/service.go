@@ -288,8 +288,13 @@ func (s *Service) validNewUser(nu NewUser) (User, error) {
 
 // mayGrant checks that the actor may create these memberships.
 func (s *Service) mayGrant(a access.Actor, nu NewUser) error {
-	if a.System || a.PlatformAdmin {
+	switch {
+	case !a.Authenticated():
+		return errs.New(errs.Forbidden, "Connexion requise.")
+	case a.System || a.PlatformAdmin:
 		return nil
+	case len(nu.Memberships) == 0:
+		return errs.New(errs.Forbidden, "Un compte créé par une structure appartient à cette structure.")
 	}
 	if nu.PlatformAdmin {
 		return errs.New(errs.Forbidden, "Seul un administrateur de la plateforme peut créer un autre administrateur de la plateforme.")
@@ -310,10 +315,10 @@ func (s *Service) AddMembership(ctx context.Context, a access.Actor, userID stri
 	if !access.ValidRole(m.Role) {
 		return errs.FieldErrors{"role": "Rôle inconnu."}.Err()
 	}
+	if _, err := s.administeredForWrite(ctx, a, userID); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := userByID(ctx, tx, userID); err != nil {
-			return err
-		}
 		if _, err := orgTerritory(ctx, tx, m.OrgID); err != nil {
 			return err
 		}
@@ -365,14 +370,32 @@ func (s *Service) administered(ctx context.Context, a access.Actor, id string) (
 	return User{}, errs.New(errs.NotFound, "Compte introuvable.")
 }
 
+// administeredForWrite returns an account the actor may change: an
+// organisation admin changes only accounts that belong to its organisation
+// alone, never a platform admin nor someone also working elsewhere.
+func (s *Service) administeredForWrite(ctx context.Context, a access.Actor, id string) (User, error) {
+	u, err := s.administered(ctx, a, id)
+	if err != nil || a.System || a.PlatformAdmin {
+		return u, err
+	}
+	if u.PlatformAdmin {
+		return User{}, errs.New(errs.NotFound, "Compte introuvable.")
+	}
+	for _, m := range u.Memberships {
+		if m.OrgID != a.OrgID {
+			return User{}, errs.New(errs.Forbidden, "Ce compte travaille aussi pour une autre structure : adressez-vous à l'administrateur de la plateforme.")
+		}
+	}
+	return u, nil
+}
+
 // DisableUser prevents an account from signing in and closes its sessions and tokens.
 func (s *Service) DisableUser(ctx context.Context, a access.Actor, id string) error {
-	u, err := s.administered(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if u.ID == a.UserID {
+	if id == a.UserID {
 		return errs.New(errs.Invalid, "Vous ne pouvez pas désactiver votre propre compte.")
+	}
+	if _, err := s.administeredForWrite(ctx, a, id); err != nil {
+		return err
 	}
 	now := s.now()
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -411,7 +434,7 @@ func (s *Service) SetPassword(ctx context.Context, a access.Actor, current, next
 
 // ResetPasswordAdmin sets a password for an account, as an operator does from the command line.
 func (s *Service) ResetPasswordAdmin(ctx context.Context, a access.Actor, id, password string) error {
-	if _, err := s.administered(ctx, a, id); err != nil {
+	if _, err := s.administeredForWrite(ctx, a, id); err != nil {
 		return err
 	}
 	if err := CheckPassword(password); err != nil {

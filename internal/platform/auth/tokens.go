@@ -100,7 +100,8 @@ func (s *Service) TokenActor(ctx context.Context, secret, ip string) (access.Act
 		return access.Actor{}, err
 	}
 	u, err := userByID(ctx, s.db, userID)
-	if err != nil || u.Disabled() {
+	// A token acts for one organisation: once the user has left it, the token is void.
+	if err != nil || u.Disabled() || (orgID != "" && !u.hasOrg(orgID)) {
 		return access.Actor{}, ErrBadToken
 	}
 	now := s.now()

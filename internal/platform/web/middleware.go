@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,10 +16,14 @@ import (
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "tremplin_session"
 
-// SecurityHeaders sets the headers every response carries.
-func SecurityHeaders(next http.Handler) http.Handler {
+// SecurityHeaders sets the headers every response carries; hsts adds
+// Strict-Transport-Security when the site is served over HTTPS.
+func SecurityHeaders(hsts bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "+
 			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -72,17 +77,35 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// routeHolder receives the pattern of the innermost mux that served a request:
+// middleware hands muxes copies of the request, so Observe cannot read it from its own.
+type routeHolder struct{ pattern string }
+
+type routeKey struct{}
+
+// RecordRoute wraps a mux so that Observe learns the pattern it matched.
+func RecordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		// ServeMux sets Pattern on the request it was given; the innermost mux finishes first and wins.
+		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok && h.pattern == "" {
+			h.pattern = r.Pattern
+		}
+	})
+}
+
 // Observe logs each request (method, route pattern, status, duration: never
 // query strings, which may hold names) and feeds the metrics.
 func Observe(m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		holder := &routeHolder{}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, holder)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		route := r.Pattern
+		route := holder.pattern
 		if route == "" {
 			route = "unmatched"
 		}

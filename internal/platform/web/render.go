@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,8 +50,16 @@ type Renderer struct {
 // NewRenderer returns a renderer with the given main navigation.
 func NewRenderer() *Renderer { return &Renderer{cache: map[string]*template.Template{}} }
 
-// AddNav appends entries to the main navigation.
-func (r *Renderer) AddNav(items ...NavItem) { r.nav = append(r.nav, items...) }
+// AddNav appends entries to the main navigation, once per address.
+func (r *Renderer) AddNav(items ...NavItem) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, it := range items {
+		if !slices.ContainsFunc(r.nav, func(n NavItem) bool { return n.Href == it.Href }) {
+			r.nav = append(r.nav, it)
+		}
+	}
+}
 
 // Nav returns the navigation entries the actor may use.
 func (r *Renderer) Nav(a access.Actor) []NavItem {

@@ -20,6 +20,8 @@ CREATE TABLE persons (
     geo_approximate BOOLEAN NOT NULL DEFAULT TRUE,
     phone           TEXT NOT NULL DEFAULT '',
     email           TEXT NOT NULL DEFAULT '',
+    -- Lowercase, accent-free names for searches that behave alike on both engines.
+    search_name     TEXT NOT NULL DEFAULT '',
     created_at      TIMESTAMPTZ NOT NULL,
     updated_at      TIMESTAMPTZ NOT NULL
 );
