@@ -112,6 +112,20 @@ func seedDemo(e *env, a *app.App, size string, seed int64) error {
 	return nil
 }
 
+// openMigrated opens the database and brings its schema up to date, for the
+// operator's tools that need no service.
+func openMigrated(e *env) (*db.DB, error) {
+	d, err := db.Open(e.ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Apply(e.ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
 func cmdMigrate(e *env, args []string) error {
 	d, err := db.Open(e.ctx, e.cfg.DatabaseURL)
 	if err != nil {
@@ -333,14 +347,11 @@ func cmdAudit(e *env, args []string) error {
 	if len(args) == 0 {
 		return usageError("audit: say verify or purge")
 	}
-	d, err := db.Open(e.ctx, e.cfg.DatabaseURL)
+	d, err := openMigrated(e)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if _, err := migrations.Apply(e.ctx, d); err != nil {
-		return err
-	}
 	switch args[0] {
 	case "verify":
 		res, err := audit.Verify(e.ctx, d)
@@ -380,14 +391,11 @@ func cmdRefdata(e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	d, err := db.Open(e.ctx, e.cfg.DatabaseURL)
+	d, err := openMigrated(e)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if _, err := migrations.Apply(e.ctx, d); err != nil {
-		return err
-	}
 	n, err := load(e.ctx, d, f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[2], err)

@@ -109,10 +109,8 @@ func (h Web) resetForm(w http.ResponseWriter, r *http.Request) {
 func (h Web) reset(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := r.PostForm
-	var err error
-	if f.Get("password") != f.Get("confirm") {
-		err = errs.FieldErrors{"confirm": "Les deux mots de passe ne sont pas identiques."}.Err()
-	} else {
+	err := confirmed(f)
+	if err == nil {
 		err = h.Auth.ResetPassword(r.Context(), f.Get("jeton"), f.Get("password"), web.ClientIP(r, h.Sessions.TrustProxy))
 	}
 	if err != nil {
@@ -120,6 +118,14 @@ func (h Web) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, "/connexion", "Votre mot de passe a été changé. Vous pouvez vous connecter.")
+}
+
+// confirmed checks that the new password was typed twice the same.
+func confirmed(f url.Values) error {
+	if f.Get("password") != f.Get("confirm") {
+		return errs.FieldErrors{"confirm": "Les deux mots de passe ne sont pas identiques."}.Err()
+	}
+	return nil
 }
 
 type accountData struct {
@@ -160,10 +166,8 @@ func (h Web) switchOrg(w http.ResponseWriter, r *http.Request) {
 func (h Web) changePassword(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := r.PostForm
-	var err error
-	if f.Get("password") != f.Get("confirm") {
-		err = errs.FieldErrors{"confirm": "Les deux mots de passe ne sont pas identiques."}.Err()
-	} else {
+	err := confirmed(f)
+	if err == nil {
 		err = h.Auth.SetPassword(r.Context(), web.Actor(r.Context()), f.Get("current"), f.Get("password"))
 	}
 	if err != nil {

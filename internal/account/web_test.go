@@ -2,9 +2,7 @@ package account_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -20,6 +18,7 @@ import (
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/secret"
+	"tremplin/internal/platform/webtest"
 )
 
 const password = "correct horse battery"
@@ -81,44 +80,19 @@ func newSite(t *testing.T) site {
 	return site{srv: srv, mail: mail}
 }
 
-// browser is a cookie-keeping client that does not follow redirects.
-type browser struct {
-	t      *testing.T
-	client *http.Client
-	base   string
+func (s site) browser(t *testing.T) *browser {
+	return &browser{webtest.NewBrowser(t, s.srv.URL)}
 }
 
-func (s site) browser(t *testing.T) *browser {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &browser{t: t, client: c, base: s.srv.URL}
-}
+// browser signs in as the test account.
+type browser struct{ *webtest.Browser }
 
 func (b *browser) do(method, path string, form url.Values) (int, string, string) {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	target := path
-	if !strings.HasPrefix(path, "http") {
-		target = b.base + path
-	}
-	req, _ := http.NewRequest(method, target, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	page, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Location"), string(page)
+	return b.Do(method, path, form)
 }
 
 func (b *browser) login(pw, next string) (int, string, string) {
-	return b.do("POST", "/connexion", url.Values{"email": {"claire@test.fr"}, "password": {pw}, "suivant": {next}})
+	return b.Login("claire@test.fr", pw, next)
 }
 
 func TestLoginSendsBackToTheAskedPageOnly(t *testing.T) {

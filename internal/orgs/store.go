@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 
 	"tremplin/internal/platform/db"
@@ -62,36 +61,26 @@ type Filter struct {
 }
 
 func list(ctx context.Context, q db.Querier, f Filter) ([]Organisation, int, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
+	var w db.Where
 	if f.Territory != "" {
-		add("o.territory = $%d", f.Territory)
+		w.Add("o.territory = $%d", f.Territory)
 	}
 	if f.Kind != "" {
-		add("o.kind = $%d", string(f.Kind))
+		w.Add("o.kind = $%d", string(f.Kind))
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
-		add("lower(o.name) LIKE $%d", "%"+strings.ToLower(s)+"%")
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+		w.Add("lower(o.name) LIKE $%d", "%"+strings.ToLower(s)+"%")
 	}
 	var total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+where, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+w.String(), w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := q.QueryContext(ctx, `SELECT `+columns+from+where+
-		fmt.Sprintf(` ORDER BY o.name, o.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	where := w.String()
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+from+where+` ORDER BY o.name, o.id`+w.Page(limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -92,15 +91,12 @@ func groupOf(ctx context.Context, q db.Querier, personID string) ([]GroupMember,
 	return out, rows.Err()
 }
 
-// scopeSQL turns an access scope into a WHERE clause that agrees with access.CanPerson.
-func scopeSQL(s access.PersonScope, today string, args *[]any) string {
+// scopeSQL turns an access scope into a condition that agrees with access.CanPerson.
+func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
 	if s.All {
 		return "1=1"
 	}
-	arg := func(v any) string {
-		*args = append(*args, v)
-		return fmt.Sprintf("$%d", len(*args))
-	}
+	arg := w.Arg
 	var ors []string
 	if s.Territory != "" {
 		ors = append(ors, "p.territory = "+arg(s.Territory))
@@ -122,37 +118,31 @@ func scopeSQL(s access.PersonScope, today string, args *[]any) string {
 }
 
 func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f Filter, matchNIR string, today time.Time) ([]Person, int, error) {
-	var args []any
-	conds := []string{scopeSQL(scope, today.Format(time.DateOnly), &args)}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
+	var w db.Where
+	w.Raw(scopeSQL(scope, today.Format(time.DateOnly), &w))
 	if f.Matricule != "" {
-		add("p.caf_matricule = $%d", f.Matricule)
+		w.Add("p.caf_matricule = $%d", f.Matricule)
 	}
 	if matchNIR != "" {
-		add("p.nir_match = $%d", matchNIR)
+		w.Add("p.nir_match = $%d", matchNIR)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		words := strings.Fields(refdata.Fold(s))
 		if len(words) == 0 {
 			// Only punctuation: it names nobody.
-			conds = append(conds, "1=0")
+			w.Raw("1=0")
 		}
 		// Folded names hold only letters, digits and spaces: no LIKE wildcard can slip in.
 		for _, word := range words {
-			add("p.search_name LIKE $%d", "% "+word+"%")
+			w.Add("p.search_name LIKE $%d", "% "+word+"%")
 		}
 	}
-	where := " WHERE " + strings.Join(conds, " AND ")
+	where := w.String()
 	var total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM persons p`+where, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM persons p`+where, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	args = append(args, f.Limit, f.Offset)
-	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+where+
-		fmt.Sprintf(` ORDER BY p.last_name, p.first_name, p.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+where+` ORDER BY p.last_name, p.first_name, p.id`+w.Page(f.Limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

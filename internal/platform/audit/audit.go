@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -223,19 +222,18 @@ func Search(ctx context.Context, d *db.DB, a access.Actor, f Filter) ([]Entry, i
 	if orgID != "" {
 		f.OrgID = orgID
 	}
-	where, args := f.where()
+	w := f.where()
+	where := w.String()
 	var total int
-	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	args = append(args, limit, max(f.Offset, 0))
 	rows, err := d.QueryContext(ctx, `SELECT seq, at, user_id, organisation_id, action, object_type, object_id,
-		person_id, ip, detail, prev_hash, hash FROM audit_log`+where+
-		fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+		person_id, ip, detail, prev_hash, hash FROM audit_log`+where+` ORDER BY seq DESC`+w.Page(limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -251,39 +249,24 @@ func Search(ctx context.Context, d *db.DB, a access.Actor, f Filter) ([]Entry, i
 	return out, total, rows.Err()
 }
 
-func (f Filter) where() (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if f.OrgID != "" {
-		add("organisation_id = $%d", f.OrgID)
-	}
-	if f.UserID != "" {
-		add("user_id = $%d", f.UserID)
-	}
-	if f.PersonID != "" {
-		add("person_id = $%d", f.PersonID)
-	}
-	if f.ObjectType != "" {
-		add("object_type = $%d", f.ObjectType)
-	}
-	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
-	}
-	if f.Action != "" {
-		add("action = $%d", f.Action)
+func (f Filter) where() *db.Where {
+	w := &db.Where{}
+	for _, c := range []struct {
+		cond  string
+		value string
+	}{
+		{"organisation_id = $%d", f.OrgID}, {"user_id = $%d", f.UserID}, {"person_id = $%d", f.PersonID},
+		{"object_type = $%d", f.ObjectType}, {"object_id = $%d", f.ObjectID}, {"action = $%d", f.Action},
+	} {
+		if c.value != "" {
+			w.Add(c.cond, c.value)
+		}
 	}
 	if !f.From.IsZero() {
-		add("at >= $%d", f.From.UTC())
+		w.Add("at >= $%d", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		add("at < $%d", f.To.UTC())
+		w.Add("at < $%d", f.To.UTC())
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return w
 }

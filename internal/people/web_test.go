@@ -1,0 +1,84 @@
+package people_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"tremplin/internal/app"
+	"tremplin/internal/orgs"
+	"tremplin/internal/people"
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/config"
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/dbtest"
+	"tremplin/internal/platform/secret"
+	"tremplin/internal/platform/webtest"
+)
+
+func TestPeoplePagesFollowNeedToKnow(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.SQLite(t)
+	box, _ := secret.NewBox(make([]byte, secret.KeySize))
+	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour})
+	sys := access.System("test")
+	dept, err := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Département", Kind: orgs.KindDepartement, Territory: "62"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pw = "correct horse battery"
+	user := func(email string, role access.Role) auth.User {
+		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, FirstName: "Léa", LastName: "Morel", Password: pw,
+			Memberships: []auth.NewMembership{{OrgID: dept.ID, Role: role}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	user("manager@test.fr", access.RoleManager)
+	ref := user("referent@test.fr", access.RoleReferent)
+	birth := time.Date(1988, 3, 2, 0, 0, 0, 0, time.UTC)
+	ids := map[string]string{}
+	for _, name := range []string{"Lefebvre", "Nowak"} {
+		p := people.Person{ID: db.NewID(), Territory: "62", HoldingOrgID: dept.ID, FirstName: "Sami", LastName: name, BirthDate: &birth,
+			Sex: "1", CommuneCode: "62041", PostalCode: "62000", CreatedAt: db.Now()}
+		nir := "188036204100" + map[string]string{"Lefebvre": "1", "Nowak": "2"}[name]
+		if err := people.Insert(ctx, d, p, box.Seal(nir), box.Match(nir)); err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = p.ID
+	}
+	m := people.GroupMember{ID: db.NewID(), UserID: ref.ID, OrgID: dept.ID, Role: "referent", Start: time.Now().AddDate(0, 0, -7)}
+	if err := people.InsertGroupMember(ctx, d, ids["Lefebvre"], m, db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+
+	cases := []struct {
+		who, path     string
+		status        int
+		want, notWant string
+	}{
+		{"manager@test.fr", "/personnes", 200, "Nowak", ""},
+		{"manager@test.fr", "/personnes?q=lef", 200, "Lefebvre", "Nowak"},
+		{"manager@test.fr", "/personnes/" + ids["Nowak"], 200, "1 88 03", "1880362041002"},
+		{"referent@test.fr", "/personnes", 200, "Lefebvre", "Nowak"},
+		{"referent@test.fr", "/personnes/" + ids["Lefebvre"], 200, "Léa Morel", "1880362041001"},
+		{"referent@test.fr", "/personnes/" + ids["Nowak"], 404, "Page introuvable", "Nowak"},
+		{"referent@test.fr", "/personnes/not-an-id", 404, "Page introuvable", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.who+" "+tc.path, func(t *testing.T) {
+			b := webtest.NewBrowser(t, srv.URL)
+			b.Login(tc.who, pw, "/")
+			status, _, page := b.Do("GET", tc.path, nil)
+			if status != tc.status || !strings.Contains(page, tc.want) || (tc.notWant != "" && strings.Contains(page, tc.notWant)) {
+				t.Fatalf("status %d, want %d with %q and without %q", status, tc.status, tc.want, tc.notWant)
+			}
+		})
+	}
+}

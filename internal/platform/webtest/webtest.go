@@ -1,0 +1,60 @@
+// Package webtest helps tests drive the HTML side like a browser without
+// JavaScript: a client that keeps cookies, does not follow redirects, and
+// posts forms.
+package webtest
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Browser is a cookie-keeping client for one test server.
+type Browser struct {
+	t      testing.TB
+	client *http.Client
+	base   string
+}
+
+// NewBrowser returns a browser for the server at base (an httptest URL).
+func NewBrowser(t testing.TB, base string) *Browser {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &Browser{t: t, client: c, base: base}
+}
+
+// Do sends a request (a form post when form is not nil) and returns the
+// status, the Location header and the body.
+func (b *Browser) Do(method, path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	target := path
+	if !strings.HasPrefix(path, "http") {
+		target = b.base + path
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Location"), string(page)
+}
+
+// Login posts the login form.
+func (b *Browser) Login(email, password, next string) (int, string, string) {
+	return b.Do("POST", "/connexion", url.Values{"email": {email}, "password": {password}, "suivant": {next}})
+}
