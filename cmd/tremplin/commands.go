@@ -61,7 +61,9 @@ func cmdServe(e *env, args []string) error {
 	slog.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	err = srv.Shutdown(shutdown)
+	a.Auth.Flush()
+	return err
 }
 
 // backgroundJobs purges expired sessions and old audit entries every hour.
@@ -163,7 +165,7 @@ func cmdDemo(e *env, args []string) error {
 
 func cmdUser(e *env, args []string) error {
 	if len(args) == 0 {
-		return usageError("user: say create, list or disable")
+		return usageError("user: say create, list, grant, password or disable")
 	}
 	a, err := app.Open(e.ctx, e.cfg)
 	if err != nil {
@@ -175,6 +177,28 @@ func cmdUser(e *env, args []string) error {
 		return userCreate(e, a, args[1:])
 	case "list":
 		return userList(e, a, args[1:])
+	case "grant":
+		return userGrant(e, a, args[1:])
+	case "password":
+		fs := flags("user password", e.stderr)
+		email := fs.String("email", "", "address of the account")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		op := access.System("cli")
+		u, err := a.Auth.UserByEmail(e.ctx, op, *email)
+		if err != nil {
+			return err
+		}
+		password, err := readPassword(e)
+		if err != nil {
+			return err
+		}
+		if err := a.Auth.ResetPasswordAdmin(e.ctx, op, u.ID, password); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "Password set.")
+		return nil
 	case "disable":
 		fs := flags("user disable", e.stderr)
 		email := fs.String("email", "", "address of the account")
@@ -223,6 +247,32 @@ func userCreate(e *env, a *app.App, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Account created: %s\n", u.ID)
+	return nil
+}
+
+// userGrant gives an existing account a role in an organisation.
+func userGrant(e *env, a *app.App, args []string) error {
+	fs := flags("user grant", e.stderr)
+	email := fs.String("email", "", "address of the account (required)")
+	org := fs.String("org", "", "identifier of the organisation (required)")
+	role := fs.String("role", "", "role in the organisation: "+roleList())
+	qual := fs.String("qualification", "", "social or professional")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" || *org == "" || *role == "" {
+		return usageError("user grant: --email, --org and --role are required")
+	}
+	op := access.System("cli")
+	u, err := a.Auth.UserByEmail(e.ctx, op, *email)
+	if err != nil {
+		return err
+	}
+	m := auth.NewMembership{OrgID: *org, Role: access.Role(*role), Qualification: access.Qualification(*qual)}
+	if err := a.Auth.AddMembership(e.ctx, op, u.ID, m); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Role granted.")
 	return nil
 }
 
@@ -327,14 +377,12 @@ func cmdToken(e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Auth.UserByEmail(e.ctx, access.System("cli"), *email)
+	op := access.System("cli")
+	u, err := a.Auth.UserByEmail(e.ctx, op, *email)
 	if err != nil {
 		return err
 	}
-	if u.Disabled() {
-		return errors.New("the account is disabled")
-	}
-	secretValue, _, err := a.Auth.CreateToken(e.ctx, u.ActorIn("", "cli"), *name)
+	secretValue, _, err := a.Auth.IssueToken(e.ctx, op, u, *name)
 	if err != nil {
 		return err
 	}
@@ -422,6 +470,10 @@ func cmdBackup(e *env, args []string) error {
 	// VACUUM INTO writes a consistent copy while the application keeps running.
 	if _, err := d.ExecContext(e.ctx, `VACUUM INTO $1`, args[0]); err != nil {
 		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy holds every person's file: readable by its owner only.
+	if err := os.Chmod(args[0], 0o600); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Backup written to %s.\n", args[0])
 	return nil

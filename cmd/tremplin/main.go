@@ -29,6 +29,9 @@ Commands:
   user create --email E --org ID --role R [--first-name F] [--last-name L] [--qualification social|professional] [--platform-admin]
                                          create a staff account (password read from standard input)
   user list [--json]                     list the staff accounts
+  user grant --email E --org ID --role R [--qualification Q]
+                                         give an account a role in another organisation
+  user password --email E                set a password (read from standard input)
   user disable --email E                 disable an account
   token create --email E [--name N]      create an API token acting with that user's rights
   audit verify                           check the hash chain of the audit trail

@@ -45,6 +45,9 @@ func TestCommandLine(t *testing.T) {
 		{"refdata refuses a bad line", "", []string{"refdata", "load", "communes", bad}, 1, "", "ligne 3", ""},
 		{"backup", "", []string{"backup", filepath.Join(dir, "copy.db")}, 0, "Backup written", "", ""},
 		{"backup never overwrites", "", []string{"backup", filepath.Join(dir, "copy.db")}, 1, "", "already exists", ""},
+		{"user grant to an unknown organisation", "", []string{"user", "grant", "--email", "ops@example.fr", "--org", "01900000-0000-7000-8000-000000000000", "--role", "referent", "--qualification", "social"}, 1, "", "Structure introuvable", ""},
+		{"user password refuses a short one", "short\n", []string{"user", "password", "--email", "ops@example.fr"}, 1, "", "12 caractères", ""},
+		{"user password", "another-long-password\n", []string{"user", "password", "--email", "ops@example.fr"}, 0, "Password set", "", ""},
 		{"user disable", "", []string{"user", "disable", "--email", "ops@example.fr"}, 0, "Account disabled", "", ""},
 	}
 	for _, s := range steps {

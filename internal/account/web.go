@@ -42,10 +42,15 @@ func (h Web) Register(mux *http.ServeMux) {
 
 // safeNext keeps only local paths, so the login page cannot redirect elsewhere.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop control characters and read "\" as "/": "/\t/evil" would become "//evil".
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 func (h Web) loginForm(w http.ResponseWriter, r *http.Request) {

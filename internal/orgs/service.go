@@ -22,7 +22,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, o Organisation) (O
 	if err := o.Normalize(); err != nil {
 		return Organisation{}, err
 	}
-	if !mayCreate(a, o) {
+	if !CanCreate(a, o.Territory) {
 		return Organisation{}, errs.New(errs.Forbidden, "Vous ne pouvez pas créer de structure sur ce territoire.")
 	}
 	o.ID, o.CreatedAt = db.NewID(), db.Now()
@@ -38,8 +38,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, o Organisation) (O
 	return get(ctx, s.db, o.ID)
 }
 
-func mayCreate(a access.Actor, o Organisation) bool {
-	return a.System || a.PlatformAdmin || (a.Has(access.RoleManager) && a.OrgKind == string(KindDepartement) && a.Territory == o.Territory)
+// CanCreate reports whether the actor may register organisations on a
+// territory: platform admins anywhere, département managers on their own.
+func CanCreate(a access.Actor, territory string) bool {
+	return a.System || a.PlatformAdmin || (access.IsDeptManager(a) && a.Territory == territory)
 }
 
 // Update changes an organisation the actor administers.

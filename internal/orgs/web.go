@@ -6,6 +6,7 @@ import (
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/api"
+	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/web"
 )
 
@@ -44,7 +45,7 @@ func (h Web) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pager.Total = total
-	canCreate := a.PlatformAdmin || (a.Has(access.RoleManager) && a.OrgKind == string(KindDepartement))
+	canCreate := CanCreate(a, a.Territory)
 	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_list.html", web.Page{Title: "Structures",
 		Data: listData{Orgs: list, Pager: pager, Kinds: Kinds, CanCreate: canCreate}})
 }
@@ -64,7 +65,12 @@ type formData struct {
 }
 
 func (h Web) newForm(w http.ResponseWriter, r *http.Request) {
-	form := map[string][]string{"territory": {web.Actor(r.Context()).Territory}}
+	a := web.Actor(r.Context())
+	if !CanCreate(a, a.Territory) {
+		h.R.Error(w, r, errs.New(errs.NotFound, "Page introuvable."))
+		return
+	}
+	form := map[string][]string{"territory": {a.Territory}}
 	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_new.html", web.Page{Title: "Nouvelle structure", Form: form,
 		Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}})
 }

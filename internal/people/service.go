@@ -28,9 +28,10 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Person,
 	if !a.Authenticated() {
 		return nil, 0, errs.New(errs.Unauthorized, "Connexion requise.")
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, 500)
 	f.Offset = max(f.Offset, 0)
 	match := ""
 	if f.NIR != "" {
@@ -55,7 +56,7 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id string) (Person, [
 	if !db.ValidID(id) {
 		return Person{}, nil, errNotFound
 	}
-	p, sealed, err := getPerson(ctx, s.db, id)
+	p, sealed, err := getPerson(ctx, s.db, id, db.Now())
 	if err != nil {
 		return Person{}, nil, err
 	}

@@ -17,16 +17,20 @@ const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name
 	p.created_at, p.updated_at,
 	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, '')`
 
-// personFrom joins the holding organisation, the commune and the current référent.
-const personFrom = ` FROM persons p
+// personFrom joins the holding organisation, the commune and the référent
+// current on the day whose placeholder is today (the same UTC day the access
+// policy uses, whatever the database server's zone).
+func personFrom(today string) string {
+	return ` FROM persons p
 	JOIN organisations o ON o.id = p.holding_org_id
 	LEFT JOIN communes c ON c.code = p.commune_code
 	LEFT JOIN follow_up_members r ON r.id = (SELECT r2.id FROM follow_up_members r2
-		WHERE r2.person_id = p.id AND r2.role = 'referent' AND r2.start_date <= CURRENT_DATE
-		AND (r2.end_date IS NULL OR r2.end_date >= CURRENT_DATE)
+		WHERE r2.person_id = p.id AND r2.role = 'referent' AND r2.start_date <= ` + today + `
+		AND (r2.end_date IS NULL OR r2.end_date >= ` + today + `)
 		ORDER BY r2.start_date DESC, r2.created_at DESC LIMIT 1)
 	LEFT JOIN users ru ON ru.id = r.user_id
 	LEFT JOIN organisations ro ON ro.id = r.organisation_id`
+}
 
 func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 	var p Person
@@ -50,9 +54,10 @@ func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 }
 
 // getPerson loads one file with its sealed NIR.
-func getPerson(ctx context.Context, q db.Querier, id string) (Person, string, error) {
+func getPerson(ctx context.Context, q db.Querier, id string, today time.Time) (Person, string, error) {
 	var sealed string
-	p, err := scanPerson(rowWithSealed{q.QueryRowContext(ctx, `SELECT `+personColumns+`, p.nir_sealed`+personFrom+` WHERE p.id = $1`, id), &sealed})
+	p, err := scanPerson(rowWithSealed{q.QueryRowContext(ctx, `SELECT `+personColumns+`, p.nir_sealed`+personFrom("$2")+` WHERE p.id = $1`,
+		id, today.Format(time.DateOnly)), &sealed})
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, "", errNotFound
 	}
@@ -105,9 +110,9 @@ func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
 		ors = append(ors, "p.holding_org_id = "+arg(s.HoldingOrgID))
 	}
 	if s.GroupUserID != "" {
-		d := arg(today)
+		day := arg(today)
 		ors = append(ors, `EXISTS (SELECT 1 FROM follow_up_members g WHERE g.person_id = p.id AND g.user_id = `+arg(s.GroupUserID)+
-			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+d+` AND (g.end_date IS NULL OR g.end_date >= `+d+`))`)
+			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+day+` AND (g.end_date IS NULL OR g.end_date >= `+day+`))`)
 	}
 	// Employers see candidates positioned with consent on their offers: positionings
 	// come with the jobs capability, so until then the employer clause matches nobody.
@@ -142,7 +147,9 @@ func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f F
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM persons p`+where, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+where+` ORDER BY p.last_name, p.first_name, p.id`+w.Page(f.Limit, f.Offset), w.Args...)
+	// The référent's day is an argument of the listing only, not of the count.
+	day := w.Arg(today.Format(time.DateOnly))
+	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom(day)+where+` ORDER BY p.last_name, p.first_name, p.id`+w.Page(f.Limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -129,6 +129,15 @@ func (m GroupMember) activeAt(t time.Time) bool {
 	return m.End.IsZero() || !m.End.UTC().Truncate(24*time.Hour).Before(day)
 }
 
+// groupRoles are the roles whose holders may sit in a follow-up group.
+var groupRoles = []Role{RoleReferent, RoleOrientation, RoleSIAEStaff, RoleFacilitator, RoleOrgAdmin, RoleManager}
+
+// IsDeptManager reports whether the actor manages a département: it sees the
+// files and the figures of the département's territory.
+func IsDeptManager(a Actor) bool {
+	return a.Has(RoleManager) && a.OrgKind == "departement"
+}
+
 // Positioning is a candidacy of a person on an employer's offer.
 type Positioning struct {
 	EmployerOrgID string
@@ -151,7 +160,7 @@ func CanPerson(a Actor, p Person, act Action, now time.Time) bool {
 		return false
 	case a.System:
 		return true
-	case a.Has(RoleManager) && a.OrgKind == "departement" && a.Territory == p.Territory:
+	case IsDeptManager(a) && a.Territory == p.Territory:
 		return true
 	case a.HasAny(RoleOrgAdmin, RoleOrientation) && a.OrgID == p.HoldingOrgID:
 		return true
@@ -164,7 +173,7 @@ func CanPerson(a Actor, p Person, act Action, now time.Time) bool {
 }
 
 func inGroup(a Actor, group []GroupMember, now time.Time) bool {
-	if !a.HasAny(RoleReferent, RoleOrientation, RoleSIAEStaff, RoleFacilitator, RoleOrgAdmin, RoleManager) {
+	if !a.HasAny(groupRoles...) {
 		return false
 	}
 	for _, m := range group {
@@ -209,13 +218,13 @@ func ScopeForPeople(a Actor) PersonScope {
 		return PersonScope{All: true}
 	}
 	s := PersonScope{None: true}
-	if a.Has(RoleManager) && a.OrgKind == "departement" {
+	if IsDeptManager(a) {
 		s.Territory, s.None = a.Territory, false
 	}
 	if a.HasAny(RoleOrgAdmin, RoleOrientation) {
 		s.HoldingOrgID, s.None = a.OrgID, false
 	}
-	if a.HasAny(RoleReferent, RoleOrientation, RoleSIAEStaff, RoleFacilitator, RoleOrgAdmin, RoleManager) {
+	if a.HasAny(groupRoles...) {
 		s.GroupUserID, s.GroupOrgID, s.None = a.UserID, a.OrgID, false
 	}
 	if a.Has(RoleEmployer) {
@@ -242,7 +251,7 @@ func CanMarket(a Actor, m Market, act Action) bool {
 		return a.OrgID == m.BuyerOrgID
 	case a.Has(RoleFacilitator) && a.OrgID == m.FacilitatorOrg:
 		return true
-	case a.Has(RoleManager) && a.OrgKind == "departement" && a.Territory == m.Territory:
+	case IsDeptManager(a) && a.Territory == m.Territory:
 		return act == Read
 	}
 	return false

@@ -59,6 +59,10 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if err := s.checkThrottle(ctx, email, ip); err != nil {
 		return err
 	}
+	// Each request counts against the throttle, so nobody can flood an address with emails.
+	if err := s.recordAttempt(ctx, email, ip); err != nil {
+		return err
+	}
 	u, _, err := userByEmail(ctx, s.db, email)
 	if errs.Is(err, errs.NotFound) || (err == nil && u.Disabled()) {
 		return nil
@@ -81,8 +85,26 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	link := strings.TrimRight(s.cfg.PublicURL, "/") + "/mot-de-passe/nouveau?jeton=" + secret
 	body := fmt.Sprintf("Bonjour,\n\nPour choisir un nouveau mot de passe Tremplin, ouvrez ce lien (valable %d minutes, une seule fois) :\n%s\n\nSi vous n'avez rien demandé, ignorez ce message.\n",
 		int(s.cfg.ResetTTL/time.Minute), link)
-	return s.cfg.Mailer.Send(ctx, u.Email, "Tremplin : nouveau mot de passe", body)
+	s.sendLater(u.Email, "Tremplin : nouveau mot de passe", body)
+	return nil
 }
+
+// sendLater sends an email in the background: the answer to the request must
+// not depend on whether an account exists, neither in content nor in time.
+func (s *Service) sendLater(to, subject, body string) {
+	s.mail.Add(1)
+	go func() {
+		defer s.mail.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.cfg.Mailer.Send(ctx, to, subject, body); err != nil {
+			slog.Error("send email", "subject", subject, "err", err)
+		}
+	}()
+}
+
+// Flush waits until the emails being sent are gone, at shutdown and in tests.
+func (s *Service) Flush() { s.mail.Wait() }
 
 // ErrBadResetLink answers an unknown, used or expired reset link.
 var ErrBadResetLink = errs.New(errs.Invalid, "Ce lien n'est plus valable. Demandez-en un nouveau.")
@@ -119,6 +141,9 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, ip string
 		}{
 			{`UPDATE users SET password_hash = $1 WHERE id = $2`, []any{HashPassword(password), userID}},
 			{`DELETE FROM sessions WHERE user_id = $1`, []any{userID}},
+			// Whoever forced the reset may have taken tokens or asked for other links.
+			{`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, []any{userID, now}},
+			{`UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, []any{userID, now}},
 			{`DELETE FROM login_failures WHERE key IN (SELECT 'account:' || email FROM users WHERE id = $1)`, []any{userID}},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -43,8 +44,9 @@ func DefaultSettings() Settings {
 
 // Service is the account use cases.
 type Service struct {
-	db  *db.DB
-	cfg Settings
+	db   *db.DB
+	cfg  Settings
+	mail *sync.WaitGroup
 }
 
 // NewService returns the account service over d.
@@ -55,7 +57,7 @@ func NewService(d *db.DB, cfg Settings) *Service {
 	if cfg.Mailer == nil {
 		cfg.Mailer = LogMailer{}
 	}
-	return &Service{db: d, cfg: cfg}
+	return &Service{db: d, cfg: cfg, mail: &sync.WaitGroup{}}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -135,6 +137,14 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 }
 
 func (s *Service) fail(ctx context.Context, email, ip string) error {
+	if err := s.recordAttempt(ctx, email, ip); err != nil {
+		return err
+	}
+	return ErrBadCredentials
+}
+
+// recordAttempt counts a failed login or a reset request against the account and the address.
+func (s *Service) recordAttempt(ctx context.Context, email, ip string) error {
 	now := s.now()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES ($1,$3), ($2,$3)`,
 		"account:"+email, "address:"+ip, now)
@@ -143,10 +153,7 @@ func (s *Service) fail(ctx context.Context, email, ip string) error {
 	}
 	// Old failures are of no use to the throttle: keep the table small.
 	_, err = s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, now.Add(-s.cfg.ThrottleWindow))
-	if err != nil {
-		return err
-	}
-	return ErrBadCredentials
+	return err
 }
 
 // ErrSessionExpired answers a missing, expired or revoked session.
@@ -214,10 +221,15 @@ func (s *Service) PurgeSessions(ctx context.Context) error {
 
 // newSecret returns a random secret and the hash stored in its place.
 func newSecret() (secret, hash string) {
+	secret = randomSecret()
+	return secret, hashSecret(secret)
+}
+
+// randomSecret returns 256 random bits, URL-safe.
+func randomSecret() string {
 	b := make([]byte, 32)
 	rand.Read(b)
-	secret = base64.RawURLEncoding.EncodeToString(b)
-	return secret, hashSecret(secret)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func hashSecret(secret string) string {
@@ -399,12 +411,15 @@ func (s *Service) DisableUser(ctx context.Context, a access.Actor, id string) er
 	}
 	now := s.now()
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{
-			`UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`,
-			`DELETE FROM sessions WHERE user_id = $1 AND $2 = $2`,
-			`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE users SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`, []any{id, now}},
+			{`DELETE FROM sessions WHERE user_id = $1`, []any{id}},
+			{`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, []any{id, now}},
 		} {
-			if _, err := tx.ExecContext(ctx, q, id, now); err != nil {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				return err
 			}
 		}

@@ -622,7 +622,9 @@ var linkRE = regexp.MustCompile(`https://tremplin\.example\.org/mot-de-passe/nou
 func (f *fixture) resetLink(email string) string {
 	f.t.Helper()
 	before := len(f.mail.all())
-	if err := f.s.RequestReset(f.ctx, email, ip); err != nil {
+	err := f.s.RequestReset(f.ctx, email, ip)
+	f.s.Flush()
+	if err != nil {
 		f.t.Fatal(err)
 	}
 	sent := f.mail.all()
@@ -697,7 +699,9 @@ func TestPasswordReset(t *testing.T) {
 		}
 		sent := len(f.mail.all())
 		for _, email := range []string{"nobody@example.org", "bob@example.org", "not an address", ""} {
-			if err := f.s.RequestReset(f.ctx, email, ip); err != nil {
+			err := f.s.RequestReset(f.ctx, email, ip)
+			f.s.Flush()
+			if err != nil {
 				t.Errorf("reset for %q: %v, want nil", email, err)
 			}
 		}

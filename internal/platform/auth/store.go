@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 )
@@ -156,22 +155,4 @@ func listUsers(ctx context.Context, q db.Querier, f UserFilter) ([]User, int, er
 		users[i].Memberships = ms[users[i].ID]
 	}
 	return users, total, err
-}
-
-// memberRoles returns the roles of a user in an organisation, for checks on membership changes.
-func memberRoles(ctx context.Context, q db.Querier, userID, orgID string) ([]access.Role, error) {
-	rows, err := q.QueryContext(ctx, `SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2`, userID, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []access.Role
-	for rows.Next() {
-		var r access.Role
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }

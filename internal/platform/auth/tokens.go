@@ -21,23 +21,39 @@ var ErrBadToken = errs.New(errs.Unauthorized, "Jeton d'API absent, inconnu ou r�
 // CreateToken issues an API token acting with the actor's rights in its
 // current organisation and returns its secret, shown once.
 func (s *Service) CreateToken(ctx context.Context, a access.Actor, name string) (string, Token, error) {
+	return s.issue(ctx, a, a, name)
+}
+
+// IssueToken is CreateToken run by an operator for the user u (`tremplin token
+// create`): the token acts as u in its first organisation, and the audit trail
+// names the operator.
+func (s *Service) IssueToken(ctx context.Context, operator access.Actor, u User, name string) (string, Token, error) {
+	if !operator.System && !operator.PlatformAdmin {
+		return "", Token{}, errs.New(errs.Forbidden, "Seul un opérateur de la plateforme émet un jeton pour un autre compte.")
+	}
+	if u.Disabled() {
+		return "", Token{}, errs.New(errs.Invalid, "Ce compte est désactivé.")
+	}
+	return s.issue(ctx, operator, u.ActorIn("", operator.IP), name)
+}
+
+func (s *Service) issue(ctx context.Context, by, owner access.Actor, name string) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return "", Token{}, errs.FieldErrors{"name": "Donnez un nom au jeton (100 caractères au plus)."}.Err()
 	}
-	if a.System || !a.Authenticated() {
+	if owner.System || !owner.Authenticated() {
 		return "", Token{}, errs.New(errs.Forbidden, "Un jeton appartient à un compte.")
 	}
-	secret, hash := newSecret()
-	secret = tokenPrefix + secret
-	hash = hashSecret(secret)
-	t := Token{ID: db.NewID(), Name: name, Prefix: secret[:len(tokenPrefix)+6], OrgID: a.OrgID, CreatedAt: s.now()}
+	secret := tokenPrefix + randomSecret()
+	hash := hashSecret(secret)
+	t := Token{ID: db.NewID(), Name: name, Prefix: secret[:len(tokenPrefix)+6], OrgID: owner.OrgID, CreatedAt: s.now()}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, organisation_id, name, token_hash, prefix, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7)`, t.ID, a.UserID, t.OrgID, t.Name, hash, t.Prefix, t.CreatedAt); err != nil {
+			VALUES ($1,$2,$3,$4,$5,$6,$7)`, t.ID, owner.UserID, t.OrgID, t.Name, hash, t.Prefix, t.CreatedAt); err != nil {
 			return err
 		}
-		return audit.LogTx(ctx, tx, a, audit.Event{Action: "token.create", ObjectType: "api_token", ObjectID: t.ID})
+		return audit.LogTx(ctx, tx, by, audit.Event{Action: "token.create", ObjectType: "api_token", ObjectID: t.ID, Detail: "user " + owner.UserID})
 	})
 	return secret, t, err
 }

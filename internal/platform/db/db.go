@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
 	_ "modernc.org/sqlite"             // SQLite driver, pure Go
 )
 
@@ -86,10 +88,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	p, err := sql.Open("pgx", rawURL)
+	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("TREMPLIN_DATABASE_URL: %w", err)
 	}
+	// pgx reads timestamps in the machine's zone; SQLite gives UTC: read UTC on both.
+	utc := stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	})
+	p := stdlib.OpenDB(*cfg, utc)
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(10)
 	p.SetConnMaxLifetime(30 * time.Minute)

@@ -64,8 +64,15 @@ func Apply(ctx context.Context, d *db.DB) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		if err := lock(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -81,14 +88,21 @@ func Apply(ctx context.Context, d *db.DB) ([]int, error) {
 	return applied, nil
 }
 
+// lock makes instances starting together on PostgreSQL migrate one at a
+// time; SQLite's single writer already serialises them.
+func lock(ctx context.Context, tx *db.Tx) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727100)`)
+	return err
+}
+
 func applyOne(ctx context.Context, d *db.DB, m Migration) (bool, error) {
 	done := false
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		if d.Dialect() == db.Postgres {
-			// Several instances may start together: one migrates, the others wait.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727100)`); err != nil {
-				return err
-			}
+		if err := lock(ctx, tx); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {

@@ -119,9 +119,14 @@ func Observe(m *Metrics, next http.Handler) http.Handler {
 // trusted proxy sets it.
 func ClientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			first, _, _ := strings.Cut(fwd, ",")
-			return strings.TrimSpace(first)
+		// The trusted proxy appends the address it saw: the last entry. Earlier
+		// ones come from the client and may be forged.
+		fwd := r.Header.Values("X-Forwarded-For")
+		if len(fwd) > 0 {
+			parts := strings.Split(fwd[len(fwd)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -44,7 +44,6 @@ type Renderer struct {
 	mu    sync.Mutex
 	cache map[string]*template.Template
 	nav   []NavItem
-	Dev   bool
 }
 
 // NewRenderer returns a renderer with the given main navigation.
@@ -142,7 +141,7 @@ func (r *Renderer) template(fsys fs.FS, name string) (*template.Template, error)
 	key := name
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if t, ok := r.cache[key]; ok && !r.Dev {
+	if t, ok := r.cache[key]; ok {
 		return t, nil
 	}
 	t, err := template.New("layout.html").Funcs(Funcs).ParseFS(layoutFS, "templates/*.html")
