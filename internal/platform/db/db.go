@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
-	_ "modernc.org/sqlite"             // SQLite driver, pure Go
+	_ "modernc.org/sqlite"           // SQLite driver, pure Go
 )
 
 // Dialect names a database engine.
