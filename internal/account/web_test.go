@@ -15,6 +15,7 @@ import (
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/secret"
@@ -72,7 +73,7 @@ func newSite(t *testing.T) site {
 		orgIDs = append(orgIDs, o.ID)
 	}
 	_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: "claire@test.fr", FirstName: "Claire", Password: password,
-		Memberships: []auth.NewMembership{{OrgID: orgIDs[0], Role: access.RoleReferent}, {OrgID: orgIDs[1], Role: access.RoleOrgAdmin}}})
+		Memberships: []auth.NewMembership{authtest.Member(orgIDs[0], access.RoleReferent), {OrgID: orgIDs[1], Role: access.RoleOrgAdmin}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,11 +133,12 @@ func (h Web) auditLog(w http.ResponseWriter, r *http.Request) {
 			f.UserID = u.ID
 		}
 	}
-	if d, err := time.Parse(time.DateOnly, q.Get("du")); err == nil {
+	// The page shows Paris times: read the days the same way.
+	if d, err := time.ParseInLocation(time.DateOnly, q.Get("du"), web.Paris); err == nil {
 		f.From = d
 	}
-	if d, err := time.Parse(time.DateOnly, q.Get("au")); err == nil {
-		f.To = d.Add(24 * time.Hour)
+	if d, err := time.ParseInLocation(time.DateOnly, q.Get("au"), web.Paris); err == nil {
+		f.To = d.AddDate(0, 0, 1)
 	}
 	entries, total, err := audit.Search(r.Context(), h.DB, web.Actor(r.Context()), f)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/secret"
@@ -46,7 +47,7 @@ func newTerritory(t *testing.T) territory {
 	}
 	tr := territory{mlID: org("Mission locale de Lens"), otherID: org("Mission locale d'Arras")}
 	user := func(email, orgID string, role access.Role) string {
-		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, Password: password, Memberships: []auth.NewMembership{{OrgID: orgID, Role: role}}})
+		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, Password: password, Memberships: []auth.NewMembership{authtest.Member(orgID, role)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,9 +100,10 @@ func TestCreatingAnAccountFromTheForm(t *testing.T) {
 	if status != 200 || !strings.Contains(form, "Mission locale de Lens") || strings.Contains(form, "Mission locale d&#39;Arras") {
 		t.Fatalf("an org admin chooses only its own organisation (%d)", status)
 	}
+	qual := map[string]string{"referent": "social"}
 	post := func(email, pw, orgID, role string) (int, string) {
 		s, _, page := b.Do("POST", "/admin/comptes", url.Values{"email": {email}, "first_name": {"Lina"}, "last_name": {"Roux"},
-			"password": {pw}, "organisation": {orgID}, "role": {role}, "qualification": {"social"}})
+			"password": {pw}, "organisation": {orgID}, "role": {strings.TrimSuffix(role, "-unqualified")}, "qualification": {qual[role]}})
 		return s, page
 	}
 	cases := []struct {
@@ -111,6 +113,7 @@ func TestCreatingAnAccountFromTheForm(t *testing.T) {
 	}{
 		{"malformed address", "lina", password, tr.mlID, "referent", 422, `href="#email"`},
 		{"short password", "lina@lens.fr", "short", tr.mlID, "referent", 422, "12 caractères"},
+		{"référent without qualification", "lina@lens.fr", password, tr.mlID, "referent-unqualified", 422, "qualification sociale ou professionnelle"},
 		{"missing password", "lina@lens.fr", "", tr.mlID, "referent", 422, "mot de passe provisoire"},
 		{"another organisation", "lina@lens.fr", password, tr.otherID, "referent", 403, "votre structure"},
 		{"platform admin role", "lina@lens.fr", password, tr.mlID, "platform_admin", 403, "votre structure"},

@@ -20,6 +20,7 @@ import (
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/api"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
@@ -59,7 +60,7 @@ func newFixture(t *testing.T, d *db.DB) fixture {
 	ml := org("Mission locale de l'Artois", orgs.KindMissionLocale)
 	emp := org("Nettoyage Artois SARL", orgs.KindEmployer)
 	token := func(email string, orgID string, role access.Role) (string, auth.User) {
-		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, Memberships: []auth.NewMembership{{OrgID: orgID, Role: role}}})
+		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, Memberships: []auth.NewMembership{authtest.Member(orgID, role)}})
 		if err != nil {
 			t.Fatal(err)
 		}

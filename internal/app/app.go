@@ -101,14 +101,18 @@ func (a *App) Close() error { return a.DB.Close() }
 // Handler returns the whole HTTP handler: pages, API, static files, health and metrics.
 func (a *App) Handler() http.Handler {
 	sessions := web.Sessions{Auth: a.Auth, TrustProxy: a.Cfg.TrustProxy, Secure: strings.HasPrefix(a.Cfg.PublicURL, "https://")}
+	siteWeb := site.Web{R: a.Render, Ping: a.DB.Ping, Metrics: a.Metrics, MetricsToken: a.Cfg.MetricsToken, Version: Version}
+	// Static files and probes need no session: they skip its lookup.
+	root := http.NewServeMux()
+	root.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static())))
+	siteWeb.RegisterProbes(root)
 	mux := http.NewServeMux()
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static())))
 
 	people.Web{Svc: a.People, R: a.Render}.Register(mux)
 	orgs.Web{Svc: a.Orgs, R: a.Render}.Register(mux)
 	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
 	account.Web{Auth: a.Auth, R: a.Render, Sessions: sessions}.Register(mux)
-	site.Web{R: a.Render, Ping: a.DB.Ping, Metrics: a.Metrics, Version: Version}.Register(mux)
+	siteWeb.Register(mux)
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)
@@ -122,7 +126,8 @@ func (a *App) Handler() http.Handler {
 		w.Write(api.OpenAPI())
 	})
 
-	var h http.Handler = sessions.Load(web.RecordRoute(mux))
+	root.Handle("/", sessions.Load(web.RecordRoute(mux)))
+	var h http.Handler = web.RecordRoute(root)
 	h = web.CrossOrigin(h)
 	h = web.SecurityHeaders(sessions.Secure, h)
 	h = web.Observe(a.Metrics, h)

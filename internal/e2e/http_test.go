@@ -16,6 +16,7 @@ import (
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 )
 
 // scenario is one request to the shell and what its response must be.
@@ -433,7 +434,7 @@ func extraAccount(t *testing.T, f *fixture, email string) account {
 	t.Helper()
 	u, err := f.App.Auth.CreateUser(context.Background(), access.System("e2e"), auth.NewUser{
 		Email: email, FirstName: "Jeanne", LastName: "Test", Password: password,
-		Memberships: []auth.NewMembership{{OrgID: f.Referent.User.Memberships[0].OrgID, Role: access.RoleReferent}},
+		Memberships: []auth.NewMembership{authtest.Member(f.Referent.User.Memberships[0].OrgID, access.RoleReferent)},
 	})
 	if err != nil {
 		t.Fatalf("create %s: %v", email, err)

@@ -462,3 +462,28 @@ func same(a, b orgs.Organisation) bool {
 	a.CreatedAt = b.CreatedAt
 	return ok && a == b
 }
+
+func TestSearchIgnoresCaseAndAccentsOnBothEngines(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := orgs.NewService(d)
+		sys := access.System("test")
+		for _, name := range []string{"École de la deuxième chance", "Ecolo Services", "Mission locale de l'Artois"} {
+			if _, err := s.Create(ctx, sys, orgs.Organisation{Name: name, Kind: orgs.KindAssociation, Territory: "62"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases := []struct {
+			query string
+			want  int
+		}{
+			{"école", 1}, {"ECOLE", 1}, {"éco", 2}, {"deuxieme", 1}, {"artois", 1}, {"l'artois", 1}, {"%", 0}, {"_", 0}, {"chance école", 1}, {"", 3},
+		}
+		for _, tc := range cases {
+			_, total, err := s.List(ctx, sys, orgs.Filter{Query: tc.query})
+			if err != nil || total != tc.want {
+				t.Errorf("search %q: %d results (%v), want %d", tc.query, total, err, tc.want)
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
+	"tremplin/internal/platform/refdata"
 )
 
 const columns = `o.id, o.name, o.kind, o.siae_kind, o.territory, o.siret, o.address, o.postal_code, o.commune_code,
@@ -24,23 +25,29 @@ func scan(s interface{ Scan(...any) error }) (Organisation, error) {
 
 // Insert stores a new organisation.
 func Insert(ctx context.Context, q db.Querier, o Organisation) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, siae_kind, territory, siret, address, postal_code, commune_code, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode, o.CreatedAt)
+	_, err := q.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, siae_kind, territory, siret, address, postal_code, commune_code,
+		search_name, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode, searchName(o.Name), o.CreatedAt)
+	return siretConflict(err)
+}
+
+// siretConflict turns the unique-SIRET violation into a field error.
+func siretConflict(err error) error {
 	if db.IsUniqueViolation(err) {
-		return &errs.Error{Code: errs.Conflict, Message: "Une structure existe déjà avec ce SIRET.", Fields: map[string]string{"siret": "Une structure existe déjà avec ce SIRET."}}
+		const msg = "Une structure existe déjà avec ce SIRET."
+		return &errs.Error{Code: errs.Conflict, Message: msg, Fields: map[string]string{"siret": msg}}
 	}
 	return err
 }
 
+// searchName is the folded name that searches match word prefixes against.
+func searchName(name string) string { return " " + refdata.Fold(name) }
+
 func update(ctx context.Context, q db.Querier, o Organisation) error {
 	_, err := q.ExecContext(ctx, `UPDATE organisations SET name=$2, kind=$3, siae_kind=$4, territory=$5, siret=$6, address=$7,
-		postal_code=$8, commune_code=$9 WHERE id=$1`,
-		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode)
-	if db.IsUniqueViolation(err) {
-		return &errs.Error{Code: errs.Conflict, Message: "Une structure existe déjà avec ce SIRET.", Fields: map[string]string{"siret": "Une structure existe déjà avec ce SIRET."}}
-	}
-	return err
+		postal_code=$8, commune_code=$9, search_name=$10 WHERE id=$1`,
+		o.ID, o.Name, string(o.Kind), o.SIAEKind, o.Territory, o.SIRET, o.Address, o.PostalCode, o.CommuneCode, searchName(o.Name))
+	return siretConflict(err)
 }
 
 func get(ctx context.Context, q db.Querier, id string) (Organisation, error) {
@@ -69,7 +76,14 @@ func list(ctx context.Context, q db.Querier, f Filter) ([]Organisation, int, err
 		w.Add("o.kind = $%d", string(f.Kind))
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
-		w.Add("lower(o.name) LIKE $%d", "%"+strings.ToLower(s)+"%")
+		words := strings.Fields(refdata.Fold(s))
+		if len(words) == 0 {
+			w.Raw("1=0") // only punctuation: it names nothing
+		}
+		// Folded names hold only letters, digits and spaces: no LIKE wildcard can slip in.
+		for _, word := range words {
+			w.Add("o.search_name LIKE $%d", "% "+word+"%")
+		}
 	}
 	var total int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+w.String(), w.Args...).Scan(&total); err != nil {

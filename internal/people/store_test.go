@@ -14,6 +14,7 @@ import (
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/audit"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/errs"
@@ -108,7 +109,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 }
 
 func (w *world) member(org string, r access.Role) auth.NewMembership {
-	return auth.NewMembership{OrgID: w.orgs[org].ID, Role: r}
+	return authtest.Member(w.orgs[org].ID, r)
 }
 
 // actor is a user acting in one of their organisations ("" for the first).

@@ -12,6 +12,7 @@ import (
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
@@ -32,7 +33,7 @@ func TestPeoplePagesFollowNeedToKnow(t *testing.T) {
 	const pw = "correct horse battery"
 	user := func(email string, role access.Role) auth.User {
 		u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, FirstName: "Léa", LastName: "Morel", Password: pw,
-			Memberships: []auth.NewMembership{{OrgID: dept.ID, Role: role}}})
+			Memberships: []auth.NewMembership{authtest.Member(dept.ID, role)}})
 		if err != nil {
 			t.Fatal(err)
 		}

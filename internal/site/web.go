@@ -4,8 +4,11 @@ package site
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"tremplin/internal/platform/web"
@@ -19,18 +22,38 @@ type Web struct {
 	R       *web.Renderer
 	Ping    func(context.Context) error
 	Metrics http.Handler
-	Version string
+	// MetricsToken, when set, lets scrapers from other machines read /metrics.
+	MetricsToken string
+	Version      string
 }
 
-// Register adds the routes.
+// Register adds the pages.
 func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", web.RequireUser(h.home))
 	mux.HandleFunc("GET /mentions-legales", h.static("templates/legal.html", "Mentions légales"))
 	mux.HandleFunc("GET /donnees-personnelles", h.static("templates/privacy.html", "Données personnelles"))
 	mux.HandleFunc("GET /accessibilite", h.static("templates/accessibility.html", "Déclaration d'accessibilité"))
-	mux.HandleFunc("GET /healthz", h.health)
-	mux.Handle("GET /metrics", h.Metrics)
 	mux.HandleFunc("/", h.notFound)
+}
+
+// RegisterProbes adds the health and metrics endpoints, which need no session.
+func (h Web) RegisterProbes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", h.health)
+	mux.HandleFunc("GET /metrics", h.metrics)
+}
+
+// metrics answers scrapers on this machine, or bearing the metrics token:
+// traffic and pool figures are not for everyone.
+func (h Web) metrics(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tokenOK := h.MetricsToken != "" && hasBearer && subtle.ConstantTimeCompare([]byte(bearer), []byte(h.MetricsToken)) == 1
+	if !tokenOK && (ip == nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "") {
+		http.Error(w, "Accès refusé.", http.StatusForbidden)
+		return
+	}
+	h.Metrics.ServeHTTP(w, r)
 }
 
 func (h Web) home(w http.ResponseWriter, r *http.Request) {

@@ -283,12 +283,7 @@ func (s *Service) validNewUser(nu NewUser) (User, error) {
 		}
 	}
 	for _, m := range nu.Memberships {
-		if !access.ValidRole(m.Role) {
-			fe.Add("role", "Rôle inconnu.")
-		}
-		if m.Qualification != access.QualNone && m.Qualification != access.QualSocial && m.Qualification != access.QualProfessional {
-			fe.Add("qualification", "Qualification inconnue.")
-		}
+		checkMembership(m, fe)
 	}
 	if len(strings.TrimSpace(nu.FirstName)) > 100 || len(strings.TrimSpace(nu.LastName)) > 100 {
 		fe.Add("last_name", "Le nom est trop long.")
@@ -296,6 +291,22 @@ func (s *Service) validNewUser(nu NewUser) (User, error) {
 	u := User{ID: db.NewID(), Email: email, FirstName: strings.TrimSpace(nu.FirstName), LastName: strings.TrimSpace(nu.LastName),
 		PlatformAdmin: nu.PlatformAdmin, CreatedAt: s.now()}
 	return u, fe.Err()
+}
+
+// checkMembership checks a role and its qualification: a référent is a social
+// or a professional specialist (the joint diagnostic needs one of each), and
+// only référents carry a qualification.
+func checkMembership(m NewMembership, fe errs.FieldErrors) {
+	switch {
+	case !access.ValidRole(m.Role):
+		fe.Add("role", "Rôle inconnu.")
+	case m.Qualification != access.QualNone && m.Qualification != access.QualSocial && m.Qualification != access.QualProfessional:
+		fe.Add("qualification", "Qualification inconnue.")
+	case m.Role == access.RoleReferent && m.Qualification == access.QualNone:
+		fe.Add("qualification", "Indiquez si le référent a une qualification sociale ou professionnelle.")
+	case m.Role != access.RoleReferent && m.Qualification != access.QualNone:
+		fe.Add("qualification", "Seul un référent a une qualification sociale ou professionnelle.")
+	}
 }
 
 // mayGrant checks that the actor may create these memberships.
@@ -324,8 +335,10 @@ func (s *Service) AddMembership(ctx context.Context, a access.Actor, userID stri
 	if err := s.mayGrant(a, NewUser{Memberships: []NewMembership{m}}); err != nil {
 		return err
 	}
-	if !access.ValidRole(m.Role) {
-		return errs.FieldErrors{"role": "Rôle inconnu."}.Err()
+	fe := errs.FieldErrors{}
+	checkMembership(m, fe)
+	if err := fe.Err(); err != nil {
+		return err
 	}
 	if _, err := s.administeredForWrite(ctx, a, userID); err != nil {
 		return err

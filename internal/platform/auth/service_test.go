@@ -15,6 +15,7 @@ import (
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/audit"
 	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/errs"
@@ -130,7 +131,7 @@ func (f *fixture) user(email, password string, ms ...auth.NewMembership) auth.Us
 }
 
 func member(o orgs.Organisation, r access.Role) auth.NewMembership {
-	return auth.NewMembership{OrgID: o.ID, Role: r}
+	return authtest.Member(o.ID, r)
 }
 
 // alice is a référent of A and the admin of B, with a password.
@@ -869,7 +870,11 @@ func TestCreateUser(t *testing.T) {
 			{"platform admin creates another platform admin", platform,
 				auth.NewUser{Email: "p2@example.org", PlatformAdmin: true}, "", "", ""},
 			{"org admin creates an account in its organisation", adminA,
-				auth.NewUser{Email: "a1@example.org", Memberships: []auth.NewMembership{{OrgID: f.orgA.ID, Role: access.RoleOrientation, Qualification: access.QualSocial}}}, "", "", ""},
+				auth.NewUser{Email: "a1@example.org", Memberships: []auth.NewMembership{{OrgID: f.orgA.ID, Role: access.RoleReferent, Qualification: access.QualProfessional}}}, "", "", ""},
+			{"a référent needs a qualification", system,
+				auth.NewUser{Email: "q1@example.org", Memberships: []auth.NewMembership{{OrgID: f.orgA.ID, Role: access.RoleReferent}}}, errs.Invalid, "qualification", ""},
+			{"only référents carry a qualification", system,
+				auth.NewUser{Email: "q2@example.org", Memberships: []auth.NewMembership{{OrgID: f.orgA.ID, Role: access.RoleOrientation, Qualification: access.QualSocial}}}, errs.Invalid, "qualification", ""},
 			{"org admin may not create an account in another organisation", adminA,
 				auth.NewUser{Email: "a2@example.org", Memberships: []auth.NewMembership{member(f.orgB, access.RoleReferent)}}, errs.Forbidden, "", ""},
 			{"org admin may not add a membership elsewhere to one in its organisation", adminA,
@@ -895,7 +900,7 @@ func TestCreateUser(t *testing.T) {
 			{"an unknown qualification is refused", system,
 				auth.NewUser{Email: "s2@example.org", Memberships: []auth.NewMembership{{OrgID: f.orgA.ID, Role: access.RoleReferent, Qualification: "medical"}}}, errs.Invalid, "qualification", ""},
 			{"a membership of an unknown organisation is not found", system,
-				auth.NewUser{Email: "s3@example.org", Memberships: []auth.NewMembership{member(f.orgA, access.RoleReferent), {OrgID: db.NewID(), Role: access.RoleReferent}}}, errs.NotFound, "", ""},
+				auth.NewUser{Email: "s3@example.org", Memberships: []auth.NewMembership{member(f.orgA, access.RoleReferent), {OrgID: db.NewID(), Role: access.RoleReferent, Qualification: access.QualSocial}}}, errs.NotFound, "", ""},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -36,6 +36,7 @@ type Config struct {
 	LogFormat        string
 	TrustProxy       bool
 	TileURL          string
+	MetricsToken     string
 }
 
 // Var documents one variable, for the README table and `tremplin help`.
@@ -61,6 +62,7 @@ var Vars = []Var{
 	{"TREMPLIN_LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"TREMPLIN_LOG_FORMAT", "text", "text or json."},
 	{"TREMPLIN_TRUST_PROXY", "false", "Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy."},
+	{"TREMPLIN_METRICS_TOKEN", "(none: /metrics from this machine only)", "Bearer token letting a Prometheus on another machine read /metrics. Also TREMPLIN_METRICS_TOKEN_FILE."},
 	{"TREMPLIN_TILE_URL", "(none: maps without background)", "Map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."},
 }
 
@@ -94,6 +96,7 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		LogFormat:        r.oneOf("TREMPLIN_LOG_FORMAT", "text", "text", "json"),
 		TrustProxy:       r.boolean("TREMPLIN_TRUST_PROXY"),
 		TileURL:          r.str("TREMPLIN_TILE_URL", ""),
+		MetricsToken:     r.secret("TREMPLIN_METRICS_TOKEN"),
 	}
 	r.check(c)
 	if r.err != nil {

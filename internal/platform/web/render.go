@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // Europe/Paris even without a system zone database
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
@@ -97,22 +98,30 @@ var Funcs = template.FuncMap{
 	},
 }
 
-func formatTime(t any, layout string) string {
-	paris, err := time.LoadLocation("Europe/Paris")
+// Paris is the zone times are shown in; the embedded zone database makes it
+// available in a static binary on a machine without one.
+var Paris = mustLoad("Europe/Paris")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		paris = time.UTC
+		panic(err)
 	}
+	return loc
+}
+
+func formatTime(t any, layout string) string {
 	switch v := t.(type) {
 	case time.Time:
 		if v.IsZero() {
 			return ""
 		}
-		return v.In(paris).Format(layout)
+		return v.In(Paris).Format(layout)
 	case *time.Time:
 		if v == nil || v.IsZero() {
 			return ""
 		}
-		return v.In(paris).Format(layout)
+		return v.In(Paris).Format(layout)
 	}
 	return ""
 }

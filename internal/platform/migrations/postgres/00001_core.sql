@@ -9,6 +9,8 @@ CREATE TABLE organisations (
     address      TEXT NOT NULL DEFAULT '',
     postal_code  TEXT NOT NULL DEFAULT '',
     commune_code TEXT NOT NULL DEFAULT '',
+    -- Lowercase, accent-free name for searches that behave alike on both engines.
+    search_name  TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMPTZ NOT NULL,
     disabled_at  TIMESTAMPTZ
 );
