@@ -46,9 +46,14 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Person,
 	if err != nil {
 		return nil, 0, err
 	}
-	// A search is a read of every file it shows: trace it without the search terms.
-	detail := "résultats: " + strconv.Itoa(len(list))
-	return list, total, audit.Log(ctx, s.db, a, audit.Event{Action: "person.search", ObjectType: "person", Detail: detail})
+	// A list shows names, births and matricules: each file shown is traced, so
+	// that "who saw this person" has an answer; the search terms never are.
+	events := []audit.Event{{Action: "person.search", ObjectType: "person", Detail: "résultats: " + strconv.Itoa(len(list))}}
+	for _, p := range list {
+		events = append(events, audit.Event{Action: "person.list", ObjectType: "person", ObjectID: p.ID, PersonID: p.ID})
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error { return audit.LogBatchTx(ctx, tx, a, events) })
+	return list, total, err
 }
 
 // Get returns a file the actor may see, with its follow-up group; the read is traced.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -53,28 +54,48 @@ func Log(ctx context.Context, d *db.DB, a access.Actor, ev Event) error {
 // LogTx records an event inside the caller's transaction, so that the change
 // and its trace are committed together or not at all.
 func LogTx(ctx context.Context, tx *db.Tx, a access.Actor, ev Event) error {
+	return LogBatchTx(ctx, tx, a, []Event{ev})
+}
+
+// LogBatchTx records several events of one request (say, every file a list
+// page shows) in the caller's transaction, reading the chain head once.
+func LogBatchTx(ctx context.Context, tx *db.Tx, a access.Actor, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
 	if tx.Dialect() == db.Postgres {
 		// Entries are chained: one writer at a time extends the chain.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727101)`); err != nil {
 			return fmt.Errorf("lock audit chain: %w", err)
 		}
 	}
-	prevSeq, prevHash, err := last(ctx, tx)
+	seq, hash, err := last(ctx, tx)
 	if err != nil {
 		return err
 	}
-	e := Entry{
-		Seq: prevSeq + 1, At: db.Now(), UserID: a.UserID, OrgID: a.OrgID, IP: a.IP,
-		Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, PersonID: ev.PersonID,
-		Detail: ev.Detail, PrevHash: prevHash,
+	at := db.Now()
+	// One multi-row statement: a list page traces its rows at a constant cost.
+	var values strings.Builder
+	args := make([]any, 0, 12*len(events))
+	for i, ev := range events {
+		e := Entry{
+			Seq: seq + 1, At: at, UserID: a.UserID, OrgID: a.OrgID, IP: a.IP,
+			Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, PersonID: ev.PersonID,
+			Detail: ev.Detail, PrevHash: hash,
+		}
+		e.Hash = e.computeHash()
+		if i > 0 {
+			values.WriteByte(',')
+		}
+		values.WriteString("(" + db.In(len(args)+1, 12) + ")")
+		args = append(args, e.Seq, e.At, e.UserID, e.OrgID, e.Action, e.ObjectType, e.ObjectID, e.PersonID, e.IP, e.Detail, e.PrevHash, e.Hash)
+		seq, hash = e.Seq, e.Hash
 	}
-	e.Hash = e.computeHash()
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
 		(seq, at, user_id, organisation_id, action, object_type, object_id, person_id, ip, detail, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		e.Seq, e.At, e.UserID, e.OrgID, e.Action, e.ObjectType, e.ObjectID, e.PersonID, e.IP, e.Detail, e.PrevHash, e.Hash)
+		VALUES `+values.String(), args...)
 	if err != nil {
-		return fmt.Errorf("write audit entry: %w", err)
+		return fmt.Errorf("write audit entries: %w", err)
 	}
 	return nil
 }

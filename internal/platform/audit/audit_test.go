@@ -120,3 +120,27 @@ func TestSearchIsScopedToTheActor(t *testing.T) {
 		}
 	})
 }
+
+func TestBatchesExtendTheChain(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		record(t, d, 1)
+		events := []audit.Event{
+			{Action: "person.list", ObjectType: "person", ObjectID: "p1", PersonID: "p1"},
+			{Action: "person.list", ObjectType: "person", ObjectID: "p2", PersonID: "p2"},
+			{Action: "person.list", ObjectType: "person", ObjectID: "p3", PersonID: "p3"},
+		}
+		if err := d.InTx(ctx, func(tx *db.Tx) error { return audit.LogBatchTx(ctx, tx, admin, events) }); err != nil {
+			t.Fatal(err)
+		}
+		record(t, d, 1)
+		res, err := audit.Verify(ctx, d)
+		if err != nil || res.Checked != 5 {
+			t.Fatalf("checked %d: %v", res.Checked, err)
+		}
+		got, total, err := audit.Search(ctx, d, admin, audit.Filter{PersonID: "p2"})
+		if err != nil || total != 1 || got[0].Action != "person.list" {
+			t.Fatalf("search by person: %d entries, %v", total, err)
+		}
+	})
+}
