@@ -44,8 +44,13 @@ func (h Web) Register(mux *http.ServeMux) {
 }
 
 type usersData struct {
-	Users []auth.User
+	Users []userRow
 	Pager web.Pager
+}
+
+type userRow struct {
+	auth.User
+	CanChange bool
 }
 
 func (h Web) users(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +61,12 @@ func (h Web) users(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pager.Total = total
-	h.R.Render(w, r, http.StatusOK, templates, "templates/admin_users.html", web.Page{Title: "Comptes", Data: usersData{Users: users, Pager: pager}})
+	rows := make([]userRow, len(users))
+	for i, u := range users {
+		// Offer "Désactiver" only where the service would accept it.
+		rows[i] = userRow{User: u, CanChange: auth.CanChange(web.Actor(r.Context()), u)}
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/admin_users.html", web.Page{Title: "Comptes", Data: usersData{Users: rows, Pager: pager}})
 }
 
 type newUserData struct {

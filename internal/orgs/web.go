@@ -3,6 +3,7 @@ package orgs
 import (
 	"embed"
 	"net/http"
+	"net/url"
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/api"
@@ -25,6 +26,8 @@ func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /structures/nouvelle", web.RequireUser(h.newForm))
 	mux.HandleFunc("POST /structures", web.RequireUser(h.create))
 	mux.HandleFunc("GET /structures/{id}", web.RequireUser(h.show))
+	mux.HandleFunc("GET /structures/{id}/modifier", web.RequireUser(h.editForm))
+	mux.HandleFunc("POST /structures/{id}", web.RequireUser(h.update))
 	h.R.AddNav(web.NavItem{Label: "Structures", Href: "/structures", Visible: func(a access.Actor) bool { return a.Authenticated() }})
 }
 
@@ -50,18 +53,64 @@ func (h Web) list(w http.ResponseWriter, r *http.Request) {
 		Data: listData{Orgs: list, Pager: pager, Kinds: Kinds, CanCreate: canCreate}})
 }
 
+type showData struct {
+	Org     Organisation
+	CanEdit bool
+}
+
 func (h Web) show(w http.ResponseWriter, r *http.Request) {
-	o, err := h.Svc.Get(r.Context(), web.Actor(r.Context()), r.PathValue("id"))
+	a := web.Actor(r.Context())
+	o, err := h.Svc.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
-	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_show.html", web.Page{Title: o.Name, Data: o})
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_show.html", web.Page{Title: o.Name,
+		Data: showData{Org: o, CanEdit: access.CanOrganisation(a, facts(o), access.Write)}})
 }
 
 type formData struct {
+	ID        string
 	Kinds     any
 	SIAEKinds []string
+}
+
+// formValues fills the form with an organisation's fields.
+func formValues(o Organisation) url.Values {
+	return url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "siae_kind": {o.SIAEKind}, "territory": {o.Territory},
+		"siret": {o.SIRET}, "address": {o.Address}, "postal_code": {o.PostalCode}, "commune_code": {o.CommuneCode}}
+}
+
+// fromForm reads an organisation from a posted form.
+func fromForm(f url.Values) Organisation {
+	return Organisation{Name: f.Get("name"), Kind: Kind(f.Get("kind")), SIAEKind: f.Get("siae_kind"), Territory: f.Get("territory"),
+		SIRET: f.Get("siret"), Address: f.Get("address"), PostalCode: f.Get("postal_code"), CommuneCode: f.Get("commune_code")}
+}
+
+func (h Web) editForm(w http.ResponseWriter, r *http.Request) {
+	a := web.Actor(r.Context())
+	o, err := h.Svc.Get(r.Context(), a, r.PathValue("id"))
+	if err == nil && !access.CanOrganisation(a, facts(o), access.Write) {
+		err = errs.New(errs.NotFound, "Page introuvable.")
+	}
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_form.html", web.Page{Title: "Modifier " + o.Name, Form: formValues(o),
+		Data: formData{ID: o.ID, Kinds: Kinds, SIAEKinds: SIAEKinds}})
+}
+
+func (h Web) update(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	o := fromForm(r.PostForm)
+	o.ID = r.PathValue("id")
+	if _, err := h.Svc.Update(r.Context(), web.Actor(r.Context()), o); err != nil {
+		h.R.FormPage(w, r, templates, "templates/orgs_form.html", web.Page{Title: "Modifier la structure",
+			Data: formData{ID: o.ID, Kinds: Kinds, SIAEKinds: SIAEKinds}}, err)
+		return
+	}
+	web.Redirect(w, r, "/structures/"+o.ID, "Structure modifiée.")
 }
 
 func (h Web) newForm(w http.ResponseWriter, r *http.Request) {
@@ -71,18 +120,15 @@ func (h Web) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := map[string][]string{"territory": {a.Territory}}
-	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_new.html", web.Page{Title: "Nouvelle structure", Form: form,
+	h.R.Render(w, r, http.StatusOK, templates, "templates/orgs_form.html", web.Page{Title: "Nouvelle structure", Form: form,
 		Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}})
 }
 
 func (h Web) create(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	f := r.PostForm
-	o := Organisation{Name: f.Get("name"), Kind: Kind(f.Get("kind")), SIAEKind: f.Get("siae_kind"), Territory: f.Get("territory"),
-		SIRET: f.Get("siret"), Address: f.Get("address"), PostalCode: f.Get("postal_code"), CommuneCode: f.Get("commune_code")}
-	created, err := h.Svc.Create(r.Context(), web.Actor(r.Context()), o)
+	created, err := h.Svc.Create(r.Context(), web.Actor(r.Context()), fromForm(r.PostForm))
 	if err != nil {
-		h.R.FormPage(w, r, templates, "templates/orgs_new.html", web.Page{Title: "Nouvelle structure", Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}}, err)
+		h.R.FormPage(w, r, templates, "templates/orgs_form.html", web.Page{Title: "Nouvelle structure", Data: formData{Kinds: Kinds, SIAEKinds: SIAEKinds}}, err)
 		return
 	}
 	web.Redirect(w, r, "/structures/"+created.ID, "Structure créée.")
@@ -127,11 +173,7 @@ func (h API) list(w http.ResponseWriter, r *http.Request) {
 		api.Error(w, err)
 		return
 	}
-	out := api.List[OrganisationJSON]{Items: make([]OrganisationJSON, 0, len(list)), Total: total}
-	for _, o := range list {
-		out.Items = append(out.Items, toJSON(o))
-	}
-	api.JSON(w, http.StatusOK, out)
+	api.WriteList(w, list, total, toJSON)
 }
 
 func (h API) get(w http.ResponseWriter, r *http.Request) {

@@ -77,11 +77,7 @@ func (h API) list(w http.ResponseWriter, r *http.Request) {
 		api.Error(w, err)
 		return
 	}
-	out := api.List[PersonJSON]{Items: make([]PersonJSON, 0, len(list)), Total: total}
-	for _, p := range list {
-		out.Items = append(out.Items, ToJSON(p))
-	}
-	api.JSON(w, http.StatusOK, out)
+	api.WriteList(w, list, total, ToJSON)
 }
 
 func (h API) get(w http.ResponseWriter, r *http.Request) {

@@ -95,6 +95,15 @@ type List[T any] struct {
 	Total int `json:"total"`
 }
 
+// WriteList answers a list endpoint: the items converted for JSON, and the total.
+func WriteList[T, J any](w http.ResponseWriter, items []T, total int, convert func(T) J) {
+	out := List[J]{Items: make([]J, 0, len(items)), Total: total}
+	for _, it := range items {
+		out.Items = append(out.Items, convert(it))
+	}
+	JSON(w, http.StatusOK, out)
+}
+
 // MaxLimit bounds the page size of list endpoints.
 const MaxLimit = 500
 

@@ -35,6 +35,8 @@ type Entry struct {
 	Detail   string
 	PrevHash string
 	Hash     string
+	// UserEmail is the address of the account, filled by Search for display.
+	UserEmail string
 }
 
 // Event is what a service records: the action and its object.
@@ -246,23 +248,25 @@ func Search(ctx context.Context, d *db.DB, a access.Actor, f Filter) ([]Entry, i
 	w := f.where()
 	where := w.String()
 	var total int
-	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, w.Args...).Scan(&total); err != nil {
+	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM audit_log l`+where, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := d.QueryContext(ctx, `SELECT seq, at, user_id, organisation_id, action, object_type, object_id,
-		person_id, ip, detail, prev_hash, hash FROM audit_log`+where+` ORDER BY seq DESC`+w.Page(limit, f.Offset), w.Args...)
+	rows, err := d.QueryContext(ctx, `SELECT l.seq, l.at, l.user_id, l.organisation_id, l.action, l.object_type, l.object_id,
+		l.person_id, l.ip, l.detail, l.prev_hash, l.hash, COALESCE(u.email, '')
+		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id`+where+` ORDER BY l.seq DESC`+w.Page(limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
+		var e Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.UserID, &e.OrgID, &e.Action, &e.ObjectType, &e.ObjectID,
+			&e.PersonID, &e.IP, &e.Detail, &e.PrevHash, &e.Hash, &e.UserEmail); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, e)
@@ -276,18 +280,18 @@ func (f Filter) where() *db.Where {
 		cond  string
 		value string
 	}{
-		{"organisation_id = $%d", f.OrgID}, {"user_id = $%d", f.UserID}, {"person_id = $%d", f.PersonID},
-		{"object_type = $%d", f.ObjectType}, {"object_id = $%d", f.ObjectID}, {"action = $%d", f.Action},
+		{"l.organisation_id = $%d", f.OrgID}, {"l.user_id = $%d", f.UserID}, {"l.person_id = $%d", f.PersonID},
+		{"l.object_type = $%d", f.ObjectType}, {"l.object_id = $%d", f.ObjectID}, {"l.action = $%d", f.Action},
 	} {
 		if c.value != "" {
 			w.Add(c.cond, c.value)
 		}
 	}
 	if !f.From.IsZero() {
-		w.Add("at >= $%d", f.From.UTC())
+		w.Add("l.at >= $%d", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		w.Add("at < $%d", f.To.UTC())
+		w.Add("l.at < $%d", f.To.UTC())
 	}
 	return w
 }

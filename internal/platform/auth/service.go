@@ -400,18 +400,38 @@ func (s *Service) administered(ctx context.Context, a access.Actor, id string) (
 // alone, never a platform admin nor someone also working elsewhere.
 func (s *Service) administeredForWrite(ctx context.Context, a access.Actor, id string) (User, error) {
 	u, err := s.administered(ctx, a, id)
-	if err != nil || a.System || a.PlatformAdmin {
-		return u, err
+	if err != nil {
+		return User{}, err
 	}
-	if u.PlatformAdmin {
-		return User{}, errs.New(errs.NotFound, "Compte introuvable.")
+	if err := writable(a, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// CanChange reports whether the actor may disable the account or set its
+// password, so pages offer only the buttons that will work.
+func CanChange(a access.Actor, u User) bool {
+	return a.UserID != u.ID && writable(a, u) == nil
+}
+
+// writable checks the account-takeover rule: an organisation admin changes only
+// accounts that belong to its organisation alone.
+func writable(a access.Actor, u User) error {
+	switch {
+	case a.System || a.PlatformAdmin:
+		return nil
+	case u.PlatformAdmin:
+		return errs.New(errs.NotFound, "Compte introuvable.")
+	case !a.Has(access.RoleOrgAdmin):
+		return errs.New(errs.NotFound, "Compte introuvable.")
 	}
 	for _, m := range u.Memberships {
 		if m.OrgID != a.OrgID {
-			return User{}, errs.New(errs.Forbidden, "Ce compte travaille aussi pour une autre structure : adressez-vous à l'administrateur de la plateforme.")
+			return errs.New(errs.Forbidden, "Ce compte travaille aussi pour une autre structure : adressez-vous à l'administrateur de la plateforme.")
 		}
 	}
-	return u, nil
+	return nil
 }
 
 // DisableUser prevents an account from signing in and closes its sessions and tokens.

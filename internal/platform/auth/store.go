@@ -29,18 +29,20 @@ func scanUser(s interface{ Scan(...any) error }) (User, error) {
 // userByEmail loads a user and its password hash; NotFound when unknown.
 func userByEmail(ctx context.Context, q db.Querier, email string) (User, string, error) {
 	var hash string
-	row := q.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email)
-	var u User
-	var disabled, lastLogin sql.NullTime
-	err := row.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.PlatformAdmin, &u.CreatedAt, &disabled, &lastLogin, &hash)
+	u, err := scanUser(withHash{q.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email), &hash})
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", errs.New(errs.NotFound, "Compte introuvable.")
 	}
-	if disabled.Valid {
-		u.DisabledAt = &disabled.Time
-	}
 	return u, hash, err
 }
+
+// withHash appends the password hash column to a user scan.
+type withHash struct {
+	row  *sql.Row
+	hash *string
+}
+
+func (w withHash) Scan(dest ...any) error { return w.row.Scan(append(dest, w.hash)...) }
 
 // userByID loads a user with its memberships.
 func userByID(ctx context.Context, q db.Querier, id string) (User, error) {

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
-	_ "modernc.org/sqlite"           // SQLite driver, pure Go
+	"modernc.org/sqlite"             // SQLite driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect names a database engine.
@@ -205,11 +207,16 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
 func IsUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
 	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		code := liteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }
 
 // In returns "$n,$n+1,…" placeholders for len(args) values starting at n,
