@@ -110,8 +110,10 @@ func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
 		ors = append(ors, "p.holding_org_id = "+arg(s.HoldingOrgID))
 	}
 	if s.GroupUserID != "" {
+		// An uncorrelated IN is computed once from the member's index; a correlated
+		// EXISTS made SQLite walk the member's whole caseload for every person.
 		day := arg(today)
-		ors = append(ors, `EXISTS (SELECT 1 FROM follow_up_members g WHERE g.person_id = p.id AND g.user_id = `+arg(s.GroupUserID)+
+		ors = append(ors, `p.id IN (SELECT g.person_id FROM follow_up_members g WHERE g.user_id = `+arg(s.GroupUserID)+
 			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+day+` AND (g.end_date IS NULL OR g.end_date >= `+day+`))`)
 	}
 	// Employers see candidates positioned with consent on their offers: positionings
@@ -147,9 +149,12 @@ func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f F
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM persons p`+where, w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	// The référent's day is an argument of the listing only, not of the count.
+	// Pick the page's identifiers first, on the persons table alone, then join
+	// the display columns (référent, commune…) for those rows only.
+	page := `SELECT p.id FROM persons p` + where + ` ORDER BY p.last_name, p.first_name, p.id` + w.Page(f.Limit, f.Offset)
 	day := w.Arg(today.Format(time.DateOnly))
-	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom(day)+where+` ORDER BY p.last_name, p.first_name, p.id`+w.Page(f.Limit, f.Offset), w.Args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom(day)+` JOIN (`+page+`) pg ON pg.id = p.id
+		ORDER BY p.last_name, p.first_name, p.id`, w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -42,4 +42,4 @@ CREATE TABLE follow_up_members (
     created_at      TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX follow_up_person ON follow_up_members (person_id);
-CREATE INDEX follow_up_user ON follow_up_members (user_id, organisation_id);
+CREATE INDEX follow_up_user ON follow_up_members (user_id, organisation_id, person_id);
