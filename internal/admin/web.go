@@ -38,8 +38,9 @@ func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/comptes/{id}/desactiver", web.RequireUser(h.disableUser))
 	mux.HandleFunc("GET /admin/journal", web.RequireUser(h.auditLog))
 	h.R.AddNav(
-		web.NavItem{Label: "Comptes", Href: "/admin/comptes", Visible: administers},
-		web.NavItem{Label: "Journal d'accès", Href: "/admin/journal", Visible: func(a access.Actor) bool { _, ok := access.AuditScope(a); return ok }},
+		web.NavItem{Label: "Comptes", Href: "/admin/comptes", Hint: "Créer et désactiver les comptes des professionnels.", Visible: administers},
+		web.NavItem{Label: "Journal d'accès", Href: "/admin/journal", Hint: "Qui a consulté ou modifié quel dossier, quand et d'où.",
+			Visible: func(a access.Actor) bool { _, ok := access.AuditScope(a); return ok }},
 	)
 }
 

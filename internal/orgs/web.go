@@ -28,7 +28,9 @@ func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /structures/{id}", web.RequireUser(h.show))
 	mux.HandleFunc("GET /structures/{id}/modifier", web.RequireUser(h.editForm))
 	mux.HandleFunc("POST /structures/{id}", web.RequireUser(h.update))
-	h.R.AddNav(web.NavItem{Label: "Structures", Href: "/structures", Visible: func(a access.Actor) bool { return a.Authenticated() }})
+	h.R.AddNav(web.NavItem{Label: "Structures", Href: "/structures",
+		Hint:    "Les partenaires du territoire : département, France Travail, missions locales, SIAE, employeurs…",
+		Visible: func(a access.Actor) bool { return a.Authenticated() }})
 }
 
 type listData struct {

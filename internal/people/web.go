@@ -29,7 +29,8 @@ func SeesPeople(a access.Actor) bool {
 func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /personnes", web.RequireUser(h.list))
 	mux.HandleFunc("GET /personnes/{id}", web.RequireUser(h.show))
-	h.R.AddNav(web.NavItem{Label: "Personnes accompagnées", Href: "/personnes", Visible: SeesPeople})
+	h.R.AddNav(web.NavItem{Label: "Personnes accompagnées", Href: "/personnes",
+		Hint: "Les dossiers des personnes que vous accompagnez ou dont votre structure a la charge.", Visible: SeesPeople})
 }
 
 type listData struct {

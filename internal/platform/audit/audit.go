@@ -35,8 +35,9 @@ type Entry struct {
 	Detail   string
 	PrevHash string
 	Hash     string
-	// UserEmail is the address of the account, filled by Search for display.
+	// UserEmail and OrgName name the account and its organisation, filled by Search for display.
 	UserEmail string
+	OrgName   string
 }
 
 // Event is what a service records: the action and its object.
@@ -256,8 +257,8 @@ func Search(ctx context.Context, d *db.DB, a access.Actor, f Filter) ([]Entry, i
 		limit = 50
 	}
 	rows, err := d.QueryContext(ctx, `SELECT l.seq, l.at, l.user_id, l.organisation_id, l.action, l.object_type, l.object_id,
-		l.person_id, l.ip, l.detail, l.prev_hash, l.hash, COALESCE(u.email, '')
-		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id`+where+` ORDER BY l.seq DESC`+w.Page(limit, f.Offset), w.Args...)
+		l.person_id, l.ip, l.detail, l.prev_hash, l.hash, COALESCE(u.email, ''), COALESCE(o.name, '')
+		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id LEFT JOIN organisations o ON o.id = l.organisation_id`+where+` ORDER BY l.seq DESC`+w.Page(limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -266,7 +267,7 @@ func Search(ctx context.Context, d *db.DB, a access.Actor, f Filter) ([]Entry, i
 	for rows.Next() {
 		var e Entry
 		if err := rows.Scan(&e.Seq, &e.At, &e.UserID, &e.OrgID, &e.Action, &e.ObjectType, &e.ObjectID,
-			&e.PersonID, &e.IP, &e.Detail, &e.PrevHash, &e.Hash, &e.UserEmail); err != nil {
+			&e.PersonID, &e.IP, &e.Detail, &e.PrevHash, &e.Hash, &e.UserEmail, &e.OrgName); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, e)

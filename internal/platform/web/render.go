@@ -35,8 +35,10 @@ func Static() fs.FS {
 
 // NavItem is an entry of the main navigation, shown to the roles it suits.
 type NavItem struct {
-	Label   string
-	Href    string
+	Label string
+	Href  string
+	// Hint says on the home page what the space is for.
+	Hint    string
 	Visible func(access.Actor) bool
 }
 
