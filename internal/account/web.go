@@ -173,7 +173,7 @@ func (h Web) changePassword(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	err := confirmed(f)
 	if err == nil {
-		err = h.Auth.SetPassword(r.Context(), web.Actor(r.Context()), f.Get("current"), f.Get("password"))
+		err = h.Auth.SetPassword(r.Context(), web.Actor(r.Context()), f.Get("current"), f.Get("password"), web.SessionSecret(r.Context()))
 	}
 	if err != nil {
 		h.renderAccount(w, r, 0, "", err)

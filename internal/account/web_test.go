@@ -234,6 +234,8 @@ func TestChangingThePasswordChecksTheCurrentOne(t *testing.T) {
 	s := newSite(t)
 	b := s.browser(t)
 	b.login(password, "/")
+	other := s.browser(t)
+	other.login(password, "/")
 	cases := []struct {
 		name                   string
 		current, next, confirm string
@@ -249,5 +251,11 @@ func TestChangingThePasswordChecksTheCurrentOne(t *testing.T) {
 		if status != tc.status || !strings.Contains(page, tc.contains) {
 			t.Fatalf("%s: %d, want %d with %q", tc.name, status, tc.status, tc.contains)
 		}
+	}
+	if status, _, _ := b.do("GET", "/compte", nil); status != 200 {
+		t.Fatal("the session that changed the password stays open")
+	}
+	if status, loc, _ := other.do("GET", "/compte", nil); status != 303 || !strings.HasPrefix(loc, "/connexion") {
+		t.Fatalf("the other sessions are closed: %d %s", status, loc)
 	}
 }

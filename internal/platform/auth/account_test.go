@@ -78,7 +78,7 @@ func TestPasswordPolicy(t *testing.T) {
 			{"the current password must be right", "wrong password!", newPassword, "current"},
 			{"the new password must be long enough", alicePassword, "too short", "password"},
 		} {
-			err := f.s.SetPassword(f.ctx, me, tc.current, tc.next)
+			err := f.s.SetPassword(f.ctx, me, tc.current, tc.next, "")
 			if !errs.Is(err, errs.Invalid) || errs.FieldsOf(err)[tc.field] == "" {
 				t.Errorf("%s: got %v (fields %v), want a field error on %q", tc.name, err, errs.FieldsOf(err), tc.field)
 			}
@@ -86,7 +86,7 @@ func TestPasswordPolicy(t *testing.T) {
 		if err := f.s.ResetPasswordAdmin(f.ctx, system, alice.ID, "too short"); errs.FieldsOf(err)["password"] == "" {
 			t.Errorf("admin reset with a short password: %v", err)
 		}
-		if err := f.s.SetPassword(f.ctx, me, alicePassword, newPassword); err != nil {
+		if err := f.s.SetPassword(f.ctx, me, alicePassword, newPassword, ""); err != nil {
 			t.Fatal(err)
 		}
 		f.login("alice@example.org", newPassword)
@@ -345,7 +345,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		secret, tok, err := f.s.CreateToken(f.ctx, me, "export")
 		must("create token", err)
 		must("revoke token", f.s.RevokeToken(f.ctx, me, tok.ID))
-		must("set password", f.s.SetPassword(f.ctx, me, alicePassword, newPassword))
+		must("set password", f.s.SetPassword(f.ctx, me, alicePassword, newPassword, ""))
 		must("logout", f.s.Logout(f.ctx, session, me))
 		link := f.resetLink("alice@example.org")
 		must("reset", f.s.ResetPassword(f.ctx, link, alicePassword, ip))

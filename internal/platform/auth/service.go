@@ -461,7 +461,8 @@ func (s *Service) DisableUser(ctx context.Context, a access.Actor, id string) er
 }
 
 // SetPassword changes the actor's own password after checking the current one.
-func (s *Service) SetPassword(ctx context.Context, a access.Actor, current, next string) error {
+// Other sessions are closed: only the one whose secret is keep stays open.
+func (s *Service) SetPassword(ctx context.Context, a access.Actor, current, next, keep string) error {
 	_, hash, err := userByEmail(ctx, s.db, a.Email)
 	if err != nil {
 		return err
@@ -474,6 +475,9 @@ func (s *Service) SetPassword(ctx context.Context, a access.Actor, current, next
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, HashPassword(next), a.UserID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, a.UserID, hashSecret(keep)); err != nil {
 			return err
 		}
 		return audit.LogTx(ctx, tx, a, audit.Event{Action: "user.password", ObjectType: "user", ObjectID: a.UserID})
