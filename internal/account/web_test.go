@@ -9,16 +9,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"tremplin/internal/app"
+	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
-	"tremplin/internal/platform/config"
-	"tremplin/internal/platform/dbtest"
-	"tremplin/internal/platform/secret"
 	"tremplin/internal/platform/webtest"
 )
 
@@ -56,13 +52,11 @@ type site struct {
 func newSite(t *testing.T) site {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
-	box, _ := secret.NewBox(make([]byte, secret.KeySize))
-	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour})
+	a := apptest.New(t, nil)
 	mail := &outbox{}
 	st := auth.DefaultSettings()
 	st.Mailer, st.PublicURL = mail, "http://tremplin.test"
-	a.Auth = auth.NewService(d, st)
+	a.Auth = auth.NewService(a.DB, st)
 	sys := access.System("test")
 	var orgIDs []string
 	for _, name := range []string{"Département du Pas-de-Calais", "Mission locale de Lens"} {
@@ -77,8 +71,7 @@ func newSite(t *testing.T) site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
+	srv := apptest.Serve(t, a)
 	return site{srv: srv, mail: mail, auth: a.Auth}
 }
 

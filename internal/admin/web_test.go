@@ -7,16 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"tremplin/internal/app"
+	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
-	"tremplin/internal/platform/config"
-	"tremplin/internal/platform/dbtest"
-	"tremplin/internal/platform/secret"
 	"tremplin/internal/platform/webtest"
 )
 
@@ -34,9 +30,7 @@ type territory struct {
 func newTerritory(t *testing.T) territory {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
-	box, _ := secret.NewBox(make([]byte, secret.KeySize))
-	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour})
+	a := apptest.New(t, nil)
 	sys := access.System("test")
 	org := func(name string) string {
 		o, err := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: name, Kind: orgs.KindMissionLocale, Territory: "62"})
@@ -57,8 +51,7 @@ func newTerritory(t *testing.T) territory {
 	tr.referentID = user("referent@lens.fr", tr.mlID, access.RoleReferent)
 	user("admin@arras.fr", tr.otherID, access.RoleOrgAdmin)
 	tr.otherReferentID = user("referent@arras.fr", tr.otherID, access.RoleReferent)
-	tr.srv = httptest.NewServer(a.Handler())
-	t.Cleanup(tr.srv.Close)
+	tr.srv = apptest.Serve(t, a)
 	return tr
 }
 

@@ -15,17 +15,16 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"tremplin/internal/app"
+	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/api"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
-	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/refdata"
-	"tremplin/internal/platform/secret"
 )
 
 // fixture is a small territory: a département with a manager, a mission
@@ -45,8 +44,8 @@ func newFixture(t *testing.T, d *db.DB) fixture {
 	if err := refdata.Seed(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	box, _ := secret.NewBox(make([]byte, secret.KeySize))
-	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour, PublicURL: "http://localhost"})
+	a := apptest.New(t, d)
+	box := a.Box
 	f := fixture{app: a}
 	sys := access.System("test")
 	org := func(name string, kind orgs.Kind) string {
@@ -94,8 +93,7 @@ func newFixture(t *testing.T, d *db.DB) fixture {
 			f.other = p.ID
 		}
 	}
-	f.srv = httptest.NewServer(a.Handler())
-	t.Cleanup(f.srv.Close)
+	f.srv = apptest.Serve(t, a)
 	return f
 }
 

@@ -2,28 +2,21 @@ package orgs_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"tremplin/internal/app"
+	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
-	"tremplin/internal/platform/config"
-	"tremplin/internal/platform/dbtest"
-	"tremplin/internal/platform/secret"
 	"tremplin/internal/platform/webtest"
 )
 
 func TestOrganisationPages(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
-	box, _ := secret.NewBox(make([]byte, secret.KeySize))
-	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour})
+	a := apptest.New(t, nil)
 	sys := access.System("test")
 	dept, _ := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Département du Pas-de-Calais", Kind: orgs.KindDepartement, Territory: "62"})
 	ml, _ := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Mission locale de Lens", Kind: orgs.KindMissionLocale, Territory: "62"})
@@ -37,8 +30,7 @@ func TestOrganisationPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
+	srv := apptest.Serve(t, a)
 	as := func(email string) *webtest.Browser {
 		b := webtest.NewBrowser(t, srv.URL)
 		b.Login(email, pw, "/")

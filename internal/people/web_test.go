@@ -2,29 +2,24 @@ package people_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"tremplin/internal/app"
+	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
-	"tremplin/internal/platform/config"
 	"tremplin/internal/platform/db"
-	"tremplin/internal/platform/dbtest"
-	"tremplin/internal/platform/secret"
 	"tremplin/internal/platform/webtest"
 )
 
 func TestPeoplePagesFollowNeedToKnow(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
-	box, _ := secret.NewBox(make([]byte, secret.KeySize))
-	a := app.New(d, box, config.Config{SessionIdle: time.Hour, SessionMax: 2 * time.Hour})
+	a := apptest.New(t, nil)
+	d, box := a.DB, a.Box
 	sys := access.System("test")
 	dept, err := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Département", Kind: orgs.KindDepartement, Territory: "62"})
 	if err != nil {
@@ -56,8 +51,7 @@ func TestPeoplePagesFollowNeedToKnow(t *testing.T) {
 	if err := people.InsertGroupMember(ctx, d, ids["Lefebvre"], m, db.Now()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
+	srv := apptest.Serve(t, a)
 
 	cases := []struct {
 		who, path     string
