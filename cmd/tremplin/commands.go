@@ -14,6 +14,7 @@ import (
 
 	"tremplin/internal/app"
 	"tremplin/internal/demo"
+	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/audit"
 	"tremplin/internal/platform/auth"
@@ -389,6 +390,76 @@ func cmdToken(e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "API token (shown once, keep it secret):")
 	fmt.Fprintln(e.stdout, secretValue)
 	return nil
+}
+
+func cmdImport(e *env, args []string) error {
+	if len(args) == 0 || args[0] != "caf" {
+		return usageError("import: say caf FILE")
+	}
+	fs := flags("import caf", e.stderr)
+	dryRun := fs.Bool("dry-run", false, "check and count without writing anything")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, flagsFirst(args[1:])); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("import caf: name one FILE")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := app.Open(e.ctx, e.cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, importErr := a.People.ImportCAF(e.ctx, access.System("cli"), f, *dryRun)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printImportReport(e, rep, importErr)
+	}
+	if importErr != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), importErr)
+	}
+	return nil
+}
+
+// flagsFirst moves the flags before the other arguments, so that
+// "import caf FILE --json" reads like "import caf --json FILE"; the flags of
+// the commands that use it take no value.
+func flagsFirst(args []string) []string {
+	var flagArgs, rest []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flagArgs = append(flagArgs, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return append(flagArgs, rest...)
+}
+
+func printImportReport(e *env, rep people.ImportReport, importErr error) {
+	mode := "imported"
+	switch {
+	case importErr != nil:
+		mode = "refused: nothing written"
+	case rep.DryRun:
+		mode = "checked (dry run, nothing written)"
+	}
+	fmt.Fprintf(e.stdout, "CAF flow %s %s: %d households, %d persons; %d created, %d updated, %d unchanged, %d rejected.\n",
+		rep.FlowType, rep.FlowDate, rep.Households, rep.Persons, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected)
+	fmt.Fprintf(e.stdout, "Flow %s.\n", mode)
+	for _, er := range rep.Errors {
+		fmt.Fprintf(e.stdout, "  line %d: %s\n", er.Line, er.Message)
+	}
 }
 
 func cmdAudit(e *env, args []string) error {

@@ -34,6 +34,7 @@ Commands:
   user password --email E                set a password (read from standard input)
   user disable --email E                 disable an account
   token create --email E [--name N]      create an API token acting with that user's rights
+  import caf FILE [--dry-run] [--json]   import a CAF/MSA RSA flow (vrsb0801) into the registry
   audit verify                           check the hash chain of the audit trail
   audit purge                            delete audit entries older than TREMPLIN_AUDIT_RETENTION
   refdata load communes|rome|naf FILE    replace reference data from an official CSV file
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{ctx: ctx, cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
 	commands := map[string]func(*env, []string) error{
 		"serve": cmdServe, "migrate": cmdMigrate, "demo": cmdDemo, "user": cmdUser, "token": cmdToken,
-		"audit": cmdAudit, "refdata": cmdRefdata, "backup": cmdBackup,
+		"audit": cmdAudit, "refdata": cmdRefdata, "backup": cmdBackup, "import": cmdImport,
 	}
 	fn, ok := commands[cmd]
 	if !ok {
@@ -116,7 +117,7 @@ func describe(err error) string {
 		for field, m := range e.Fields {
 			msg += fmt.Sprintf("\n  %s: %s", field, m)
 		}
-		if e.Cause != nil {
+		if e.Cause != nil && e.Cause.Error() != e.Message {
 			msg += " (" + e.Cause.Error() + ")"
 		}
 		return msg

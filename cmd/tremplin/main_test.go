@@ -8,6 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"tremplin/internal/app"
+	"tremplin/internal/orgs"
+	"tremplin/internal/people/caf/caftest"
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/config"
 )
 
 // cli runs the command line against a database in dir and returns exit status and output.
@@ -86,5 +91,44 @@ func TestWrongConfigurationStopsWithTheVariable(t *testing.T) {
 	code, _, errOut := cli(t, t.TempDir(), "", "migrate")
 	if code != 2 || !strings.Contains(errOut, "TREMPLIN_SESSION_IDLE") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestImportCAFCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := cli(t, dir, "", "migrate"); code != 0 {
+		t.Fatal(errOut)
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Orgs.Create(context.Background(), access.System("test"), orgs.Organisation{Name: "Département de la Haute-Marne", Kind: orgs.KindDepartement, Territory: "52"})
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := caftest.Dir(t)
+	steps := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"a dry run writes nothing", []string{"import", "caf", filepath.Join(ref, "RSABEM.xml"), "--dry-run", "--json"}, 0, `"created":3`},
+		{"the monthly flow", []string{"import", "caf", filepath.Join(ref, "RSABEM.xml"), "--json"}, 0, `"households":2,"persons":3,"created":3,"updated":0,"unchanged":0,"rejected":0,"errors":[]`},
+		{"the same flow again", []string{"import", "caf", "--json", filepath.Join(ref, "RSABEM.xml")}, 0, `"created":0,"updated":0,"unchanged":3`},
+		{"an invalid flow", []string{"import", "caf", filepath.Join(ref, "RSABEI_invalid.xml"), "--json"}, 1, `"errors":[{"line":134,"message":"flux CAF invalide, ligne 134, élément <InfosFoyerRSA>`},
+		{"no file", []string{"import", "caf", "--json"}, 2, ""},
+	}
+	for _, st := range steps {
+		code, out, errOut := cli(t, dir, "", st.args...)
+		if code != st.code || !strings.Contains(out, st.want) {
+			t.Fatalf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", st.name, code, st.code, out, errOut)
+		}
 	}
 }

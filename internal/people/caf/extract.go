@@ -255,6 +255,10 @@ func (p *reader) finish(f *frame, parent string, value []byte) error {
 // finishBlock is called at the valid end of a complex element.
 func (p *reader) finishBlock(f *frame) error {
 	switch f.name {
+	case "IdentificationFlux":
+		if p.opts.OnHeader != nil {
+			return p.opts.OnHeader(p.header)
+		}
 	case "Prestations":
 		pe := p.person()
 		pe.Benefits = append(pe.Benefits, Benefit{Nature: p.prestNat, Role: p.prestRole})

@@ -39,6 +39,9 @@ type Options struct {
 	// files of the separate anomaly flow too, so real flows (RSABEM.xml among
 	// them) differ; Totals reports both numbers for the import report.
 	StrictTotals bool
+	// OnHeader, when set, receives the flow's header as soon as it is read,
+	// before the first household: an importer dates what it records with it.
+	OnHeader func(Header) error
 }
 
 // Read streams a flow with the default options; see Options.Read.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,48 +12,11 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"tremplin/internal/people/caf/caftest"
 )
 
-// findReferenceDir walks up from the working directory to a shared/reference/caf folder.
-func findReferenceDir() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "reference", "caf")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
-
-// referenceDir returns the reference folder; it skips the test when the folder is absent, unless CI=true.
-func referenceDir(t testing.TB) string {
-	t.Helper()
-	if dir, ok := findReferenceDir(); ok {
-		return dir
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/reference/caf introuvable au-dessus du répertoire courant : les fichiers de référence CAF sont requis en CI")
-	}
-	t.Skip("shared/reference/caf not found above the working directory: reference CAF flows unavailable, skipping")
-	return ""
-}
-
-func readReference(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readReference(t testing.TB, name string) []byte { return caftest.Read(t, name) }
 
 // readAll reads a flow and collects its households.
 func readAll(data []byte, opts Options) (Header, Totals, []Household, error) {
