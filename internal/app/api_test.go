@@ -18,6 +18,7 @@ import (
 	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/people"
+	"tremplin/internal/people/caf/caftest"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/api"
 	"tremplin/internal/platform/auth"
@@ -120,10 +121,16 @@ func newContract(t *testing.T) *contract {
 // check validates body against the schema documented for path, GET and status.
 func (c *contract) check(t *testing.T, path string, status int, body []byte) {
 	t.Helper()
-	ptr := "/paths/" + strings.ReplaceAll(strings.ReplaceAll(path, "~", "~0"), "/", "~1") + "/get/responses/" + strconv.Itoa(status)
+	c.checkMethod(t, "get", path, status, body)
+}
+
+// checkMethod validates body against the schema documented for path, method and status.
+func (c *contract) checkMethod(t *testing.T, method, path string, status int, body []byte) {
+	t.Helper()
+	ptr := "/paths/" + strings.ReplaceAll(strings.ReplaceAll(path, "~", "~0"), "/", "~1") + "/" + method + "/responses/" + strconv.Itoa(status)
 	resp := c.lookup(ptr)
 	if resp == nil {
-		t.Fatalf("openapi.json documents no %d response for GET %s", status, path)
+		t.Fatalf("openapi.json documents no %d response for %s %s", status, method, path)
 	}
 	if ref, ok := resp["$ref"].(string); ok {
 		ptr = strings.TrimPrefix(ref, "#")
@@ -225,4 +232,64 @@ func TestOpenAPIDocumentIsServedWithoutToken(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != 200 || doc["openapi"] != "3.1.0" {
 		t.Fatalf("status %d, openapi %v, err %v", res.StatusCode, doc["openapi"], err)
 	}
+}
+
+func TestImportingACAFFlowThroughTheAPI(t *testing.T) {
+	c := newContract(t)
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := apptest.New(t, d)
+		if err := refdata.Seed(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		sys := access.System("test")
+		marne, err := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Département de la Haute-Marne", Kind: orgs.KindDepartement, Territory: "52"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := func(email string, role access.Role) string {
+			u, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: email, Memberships: []auth.NewMembership{authtest.Member(marne.ID, role)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _, err := a.Auth.CreateToken(ctx, u.ActorIn("", "test"), "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		manager, referent := token("manager@52.fr", access.RoleManager), token("referent@52.fr", access.RoleReferent)
+		srv := apptest.Serve(t, a)
+		cases := []struct {
+			name, token, query, file string
+			status                   int
+			contains                 string
+		}{
+			{"without a token", "", "", "RSABEM.xml", 401, `"code":"unauthorized"`},
+			{"a référent may not import", referent, "", "RSABEM.xml", 403, `"code":"forbidden"`},
+			{"a dry run", manager, "?dry_run=true", "RSABEM.xml", 200, `"created":3,"updated":0,"unchanged":0,"rejected":0,"errors":[]`},
+			{"the monthly flow", manager, "", "RSABEM.xml", 200, `"created":3`},
+			{"the same flow again", manager, "", "RSABEM.xml", 200, `"unchanged":3`},
+			{"a flow breaking the schema", manager, "", "RSABEI_invalid.xml", 422, `"line":134`},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				req, _ := http.NewRequest("POST", srv.URL+"/api/v1/imports/caf"+tc.query, bytes.NewReader(caftest.Read(t, tc.file)))
+				req.Header.Set("Content-Type", "application/xml")
+				if tc.token != "" {
+					req.Header.Set("Authorization", "Bearer "+tc.token)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != tc.status || !bytes.Contains(body, []byte(tc.contains)) {
+					t.Fatalf("status %d, want %d with %s: %s", res.StatusCode, tc.status, tc.contains, body)
+				}
+				c.checkMethod(t, "post", "/api/v1/imports/caf", tc.status, body)
+			})
+		}
+	})
 }

@@ -62,6 +62,26 @@ type API struct{ Svc *Service }
 func (h API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/people", h.list)
 	mux.HandleFunc("GET /api/v1/people/{id}", h.get)
+	mux.HandleFunc("POST /api/v1/imports/caf", h.importCAF)
+}
+
+// maxFlowBytes bounds an uploaded flow: a département's monthly flow is far smaller.
+const maxFlowBytes = 1 << 30
+
+// importCAF takes the flow as the request body; dry_run=true checks without writing.
+func (h API) importCAF(w http.ResponseWriter, r *http.Request) {
+	dryRun := r.URL.Query().Get("dry_run") == "true"
+	rep, err := h.Svc.ImportCAF(r.Context(), api.Actor(r.Context()), http.MaxBytesReader(w, r.Body, maxFlowBytes), dryRun)
+	if err != nil && len(rep.Errors) == 0 {
+		api.Error(w, err)
+		return
+	}
+	status := http.StatusOK
+	if err != nil {
+		// The report names the lines that stopped the import: it is the answer.
+		status = http.StatusUnprocessableEntity
+	}
+	api.JSON(w, status, rep)
 }
 
 func (h API) list(w http.ResponseWriter, r *http.Request) {

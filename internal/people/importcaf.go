@@ -346,7 +346,7 @@ func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (s
 	var id, digest string
 	var err error
 	if match != "" {
-		err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE nir_match = $1 ORDER BY created_at LIMIT 1`, match).Scan(&id, &digest)
+		err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE nir_match = $1 AND nir_match <> '' ORDER BY created_at LIMIT 1`, match).Scan(&id, &digest)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return id, digest, err
 		}
@@ -354,8 +354,8 @@ func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (s
 	if p.BirthDate == nil {
 		return "", "", nil
 	}
-	err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE caf_matricule = $1 AND birth_date = $2 AND search_name = $3
-		ORDER BY created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).Scan(&id, &digest)
+	err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE caf_matricule = $1 AND caf_matricule <> ''
+		AND birth_date = $2 AND search_name = $3 ORDER BY created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).Scan(&id, &digest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}

@@ -167,10 +167,11 @@ func listPeople(ctx context.Context, q db.Querier, scope access.PersonScope, f F
 	var w db.Where
 	w.Raw(scopeSQL(scope, today.Format(time.DateOnly), &w))
 	if f.Matricule != "" {
-		w.Add("p.caf_matricule = $%d", f.Matricule)
+		// The second term lets SQLite use the partial index on matricules.
+		w.Add("p.caf_matricule = $%d AND p.caf_matricule <> ''", f.Matricule)
 	}
 	if matchNIR != "" {
-		w.Add("p.nir_match = $%d", matchNIR)
+		w.Add("p.nir_match = $%d AND p.nir_match <> ''", matchNIR)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		words := strings.Fields(refdata.Fold(s))

@@ -90,7 +90,7 @@ func LogBatchTx(ctx context.Context, tx *db.Tx, a access.Actor, events []Event) 
 		if i > 0 {
 			values.WriteByte(',')
 		}
-		values.WriteString("(" + db.In(len(args)+1, 12) + ")")
+		values.WriteString("(" + db.Params(tx.Dialect(), len(args)+1, 12) + ")")
 		args = append(args, e.Seq, e.At, e.UserID, e.OrgID, e.Action, e.ObjectType, e.ObjectID, e.PersonID, e.IP, e.Detail, e.PrevHash, e.Hash)
 		seq, hash = e.Seq, e.Hash
 	}

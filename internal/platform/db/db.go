@@ -219,6 +219,16 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// Params returns count placeholders for a statement that has no others: "?,?,…"
+// on SQLite, whose driver binds "$n" by name at a cost that grows with the
+// square of their number (minutes for a bulk insert), and "$n,…" on PostgreSQL.
+func Params(d Dialect, start, count int) string {
+	if d == SQLite {
+		return strings.TrimSuffix(strings.Repeat("?,", count), ",")
+	}
+	return In(start, count)
+}
+
 // In returns "$n,$n+1,…" placeholders for len(args) values starting at n,
 // for the IN lists both engines accept.
 func In(start, count int) string {
