@@ -31,6 +31,7 @@ func (h Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /personnes/{id}", web.RequireUser(h.show))
 	h.R.AddNav(web.NavItem{Label: "Personnes accompagnées", Href: "/personnes",
 		Hint: "Les dossiers des personnes que vous accompagnez ou dont votre structure a la charge.", Visible: SeesPeople})
+	h.registerImport(mux)
 }
 
 type listData struct {

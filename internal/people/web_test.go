@@ -2,6 +2,8 @@ package people_test
 
 import (
 	"context"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +11,12 @@ import (
 	"tremplin/internal/app/apptest"
 	"tremplin/internal/orgs"
 	"tremplin/internal/people"
+	"tremplin/internal/people/caf/caftest"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
 	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/webtest"
 )
 
@@ -76,4 +80,61 @@ func TestPeoplePagesFollowNeedToKnow(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestUploadingACAFFlowPreviewsThenImports(t *testing.T) {
+	ctx := context.Background()
+	a := apptest.New(t, nil)
+	if err := refdata.Seed(ctx, a.DB); err != nil {
+		t.Fatal(err)
+	}
+	sys := access.System("test")
+	dept, err := a.Orgs.Create(ctx, sys, orgs.Organisation{Name: "Département de la Haute-Marne", Kind: orgs.KindDepartement, Territory: "52"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pw = "correct horse battery"
+	for _, u := range []struct {
+		email string
+		role  access.Role
+	}{{"orientation@52.fr", access.RoleOrientation}, {"referent@52.fr", access.RoleReferent}} {
+		if _, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Email: u.email, Password: pw, Memberships: []auth.NewMembership{authtest.Member(dept.ID, u.role)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := apptest.Serve(t, a)
+	referent := webtest.NewBrowser(t, srv.URL)
+	referent.Login("referent@52.fr", pw, "/")
+	if status, _, _ := referent.Do("GET", "/imports/caf", nil); status != 404 {
+		t.Fatalf("a référent may not import: %d", status)
+	}
+	b := webtest.NewBrowser(t, srv.URL)
+	b.Login("orientation@52.fr", pw, "/")
+	status, _, page := b.Upload("/imports/caf", "flux", "RSABEI_invalid.xml", caftest.Read(t, "RSABEI_invalid.xml"))
+	if status != 422 || !strings.Contains(page, "Ligne 134") || strings.Contains(page, "Confirmer l'import") {
+		t.Fatalf("an invalid flow is refused with its line and cannot be confirmed: %d", status)
+	}
+	status, _, page = b.Upload("/imports/caf", "flux", "RSABEM.xml", caftest.Read(t, "RSABEM.xml"))
+	confirm := regexp.MustCompile(`action="(/imports/caf/[0-9a-f]{32})"`).FindStringSubmatch(page)
+	if status != 200 || confirm == nil || !strings.Contains(page, "Ce que l'import ferait") {
+		t.Fatalf("preview: %d", status)
+	}
+	if n := countPersons(t, a.DB); n != 0 {
+		t.Fatalf("the preview wrote %d people", n)
+	}
+	status, _, page = b.Do("POST", confirm[1], url.Values{})
+	if status != 200 || !strings.Contains(page, "Ce que l'import a fait") || countPersons(t, a.DB) != 3 {
+		t.Fatalf("confirm: %d, %d people", status, countPersons(t, a.DB))
+	}
+	if status, _, _ := b.Do("POST", confirm[1], url.Values{}); status != 404 {
+		t.Fatalf("a confirmed upload is gone: %d", status)
+	}
+}
+
+func countPersons(t *testing.T, d *db.DB) int {
+	var n int
+	if err := d.QueryRowContext(context.Background(), `SELECT count(*) FROM persons`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -4,7 +4,9 @@
 package webtest
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -45,6 +47,31 @@ func (b *Browser) Do(method, path string, form url.Values) (int, string, string)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Location"), string(page)
+}
+
+// Upload posts a multipart form with one file, as a file input sends it.
+func (b *Browser) Upload(path, field, filename string, content []byte) (int, string, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	fw.Write(content)
+	mw.Close()
+	req, err := http.NewRequest("POST", b.base+path, &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	res, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
