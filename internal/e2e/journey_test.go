@@ -211,7 +211,7 @@ func TestBrowserJourneys(t *testing.T) {
 		start, startH1 string
 		wantNav        []string
 	}{
-		{"manager", f.Manager, "/", "Bonjour Claire", []string{"Personnes accompagnées", "Structures"}},
+		{"manager", f.Manager, "/", "Bonjour Claire", []string{"Personnes accompagnées", "Flux CAF/MSA", "Structures"}},
 		{"org_admin", f.OrgAdmin, "/admin/journal", "Journal d'accès", []string{"Personnes accompagnées", "Structures", "Comptes", "Journal d'accès"}},
 		{"referent", f.Referent, "/structures?q=Artois", "Structures", []string{"Personnes accompagnées", "Structures"}},
 	}
