@@ -291,5 +291,18 @@ func TestImportingACAFFlowThroughTheAPI(t *testing.T) {
 				c.checkMethod(t, "post", "/api/v1/imports/caf", tc.status, body)
 			})
 		}
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/people?matricule=208956400000000", nil)
+		req.Header.Set("Authorization", "Bearer "+manager)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		want := `"rsa":{"state_code":"4","droits_devoirs":true,"suspension_code":"06","suspension_date":"2021-11-01","closure_code":"","closure_date":null,"request_date":"2018-08-06","role":"CJT"}`
+		if res.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			t.Fatalf("the imported person's rights: %d %s", res.StatusCode, body)
+		}
+		c.check(t, "/api/v1/people", 200, body)
 	})
 }

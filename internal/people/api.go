@@ -24,10 +24,30 @@ type PersonJSON struct {
 	NIR          string        `json:"nir_masked,omitempty"`
 	Territory    string        `json:"territory"`
 	HoldingOrgID string        `json:"holding_organisation_id"`
-	RSA          any           `json:"rsa"`
+	RSA          *RSAJSON      `json:"rsa"`
 	Orientation  any           `json:"orientation"`
 	Referent     *ReferentJSON `json:"referent"`
 	UpdatedAt    time.Time     `json:"updated_at"`
+}
+
+// RSAJSON is a person's RSA rights, with the CAF codes as the flow gives them.
+type RSAJSON struct {
+	StateCode      string  `json:"state_code"`
+	DroitsDevoirs  bool    `json:"droits_devoirs"`
+	SuspensionCode string  `json:"suspension_code"`
+	SuspensionDate *string `json:"suspension_date"`
+	ClosureCode    string  `json:"closure_code"`
+	ClosureDate    *string `json:"closure_date"`
+	RequestDate    *string `json:"request_date"`
+	Role           string  `json:"role"`
+}
+
+func dayString(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	return &s
 }
 
 // ReferentJSON is the référent of a person.
@@ -48,6 +68,11 @@ func ToJSON(p Person) PersonJSON {
 	if p.BirthDate != nil {
 		d := p.BirthDate.Format(time.DateOnly)
 		j.BirthDate = &d
+	}
+	if r := p.RSA; r != nil {
+		j.RSA = &RSAJSON{StateCode: r.StateCode, DroitsDevoirs: r.DroitsDevoirs, SuspensionCode: r.SuspensionCode,
+			SuspensionDate: dayString(r.SuspensionDate), ClosureCode: r.ClosureCode, ClosureDate: dayString(r.ClosureDate),
+			RequestDate: dayString(r.RequestDate), Role: r.Role}
 	}
 	if r := p.Referent; r != nil {
 		j.Referent = &ReferentJSON{UserID: r.UserID, Name: r.Name, OrganisationID: r.OrgID, OrganisationName: r.OrgName}

@@ -34,6 +34,21 @@ type Person struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Referent     *Referent
+	// RSA holds the person's RSA rights as the CAF/MSA flow gives them; nil
+	// when the person is not in a flow.
+	RSA *RSA
+}
+
+// RSA is what the CAF/MSA flow says of a person's RSA file, codes as the flow gives them.
+type RSA struct {
+	StateCode      string // ETATDOSRSA of the household
+	DroitsDevoirs  bool   // TOPPERSDRODEVORSA: subject to rights and duties
+	SuspensionCode string
+	SuspensionDate *time.Time
+	ClosureCode    string
+	ClosureDate    *time.Time
+	RequestDate    *time.Time
+	Role           string // DEM applicant, CJT partner, ENF child…
 }
 
 // Name returns "Last name First name" as lists show it.

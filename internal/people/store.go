@@ -15,7 +15,9 @@ import (
 const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name, p.last_name, p.birth_name, p.birth_date, p.sex,
 	p.caf_matricule, p.ft_id, p.address, p.postal_code, p.commune_code, COALESCE(c.name, ''), p.lat, p.lon, p.phone, p.email,
 	p.created_at, p.updated_at,
-	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, '')`
+	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, ''),
+	COALESCE(hh.id, ''), COALESCE(hh.rsa_state, ''), p.droits_devoirs, COALESCE(hh.suspension_code, ''), hh.suspension_date,
+	COALESCE(hh.closure_code, ''), hh.closure_date, hh.request_date, p.household_role`
 
 // personFrom joins the holding organisation, the commune and the référent
 // current on the day whose placeholder is today (the same UTC day the access
@@ -29,7 +31,8 @@ func personFrom(today string) string {
 		AND (r2.end_date IS NULL OR r2.end_date >= ` + today + `)
 		ORDER BY r2.start_date DESC, r2.created_at DESC LIMIT 1)
 	LEFT JOIN users ru ON ru.id = r.user_id
-	LEFT JOIN organisations ro ON ro.id = r.organisation_id`
+	LEFT JOIN organisations ro ON ro.id = r.organisation_id
+	LEFT JOIN households hh ON hh.id = p.household_id`
 }
 
 func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
@@ -37,9 +40,17 @@ func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 	var birth sql.NullTime
 	var lat, lon sql.NullFloat64
 	var ref Referent
+	var rsa RSA
+	var householdID string
+	var suspended, closed, requested sql.NullTime
 	err := s.Scan(&p.ID, &p.Territory, &p.HoldingOrgID, &p.HoldingOrg, &p.FirstName, &p.LastName, &p.BirthName, &birth, &p.Sex,
 		&p.CAFMatricule, &p.FTID, &p.Address, &p.PostalCode, &p.CommuneCode, &p.CommuneName, &lat, &lon, &p.Phone, &p.Email,
-		&p.CreatedAt, &p.UpdatedAt, &ref.UserID, &ref.Name, &ref.OrgID, &ref.OrgName)
+		&p.CreatedAt, &p.UpdatedAt, &ref.UserID, &ref.Name, &ref.OrgID, &ref.OrgName,
+		&householdID, &rsa.StateCode, &rsa.DroitsDevoirs, &rsa.SuspensionCode, &suspended, &rsa.ClosureCode, &closed, &requested, &rsa.Role)
+	if householdID != "" {
+		rsa.SuspensionDate, rsa.ClosureDate, rsa.RequestDate = dayOf(suspended), dayOf(closed), dayOf(requested)
+		p.RSA = &rsa
+	}
 	if birth.Valid {
 		t := birth.Time.UTC()
 		p.BirthDate = &t
@@ -51,6 +62,15 @@ func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 		p.Referent = &ref
 	}
 	return p, err
+}
+
+// dayOf returns a nullable date as a *time.Time in UTC.
+func dayOf(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	d := t.Time.UTC()
+	return &d
 }
 
 // getPerson loads one file with its sealed NIR.

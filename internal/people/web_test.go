@@ -129,6 +129,17 @@ func TestUploadingACAFFlowPreviewsThenImports(t *testing.T) {
 	if status, _, _ := b.Do("POST", confirm[1], url.Values{}); status != 404 {
 		t.Fatalf("a confirmed upload is gone: %d", status)
 	}
+	_, _, list := b.Do("GET", "/personnes?matricule=208956400000000", nil)
+	link := regexp.MustCompile(`href="(/personnes/[0-9a-f-]{36})"`).FindStringSubmatch(list)
+	if link == nil {
+		t.Fatal("the imported person is listed for the département's chargé d'orientation")
+	}
+	_, _, file := b.Do("GET", link[1], nil)
+	for _, want := range []string{"Droit ouvert, versement suspendu", "Soumis aux droits et devoirs", "Conjoint", "2 73 07"} {
+		if !strings.Contains(file, want) {
+			t.Errorf("the file does not show %q", want)
+		}
+	}
 }
 
 func countPersons(t *testing.T, d *db.DB) int {

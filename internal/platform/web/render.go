@@ -91,6 +91,11 @@ var Funcs = template.FuncMap{
 		return "?" + v.Encode()
 	},
 	"num": formatInt,
+	// rsastate names an ETATDOSRSA code of the CAF/MSA flow.
+	"rsastate": func(code string) string {
+		return map[string]string{"0": "Demande en attente", "1": "Refusé", "2": "Droit ouvert et versable", "3": "Droit ouvert et suspendu",
+			"4": "Droit ouvert, versement suspendu", "5": "Clos", "6": "Clos le mois précédent"}[code]
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
