@@ -292,10 +292,11 @@ func (imp *cafImport) person(ctx context.Context, h caf.Household, cp caf.Person
 	if len(cp.NIR) == 13 {
 		match = imp.box.Match(cp.NIR)
 	}
-	id, oldDigest, err := imp.findPerson(ctx, match, p)
+	k, err := imp.findPerson(ctx, match, p)
 	if err != nil {
 		return err
 	}
+	id := k.id
 	droits := cp.RightsAndDutiesKnown && cp.RightsAndDuties
 	if id == "" {
 		p.ID, p.CreatedAt = db.NewID(), imp.now
@@ -311,10 +312,13 @@ func (imp *cafImport) person(ctx context.Context, h caf.Household, cp caf.Person
 			return err
 		}
 		imp.rep.Created++
+		if err := imp.newlyDroitsDevoirs(ctx, householdID, p.ID, droits, false); err != nil {
+			return err
+		}
 		imp.events = append(imp.events, audit.Event{Action: "person.create", ObjectType: "person", ObjectID: p.ID, PersonID: p.ID, Detail: "flux CAF"})
 		return nil
 	}
-	if oldDigest == digest {
+	if k.digest == digest {
 		imp.rep.Unchanged++
 		return nil
 	}
@@ -331,7 +335,18 @@ func (imp *cafImport) person(ctx context.Context, h caf.Household, cp caf.Person
 	}
 	imp.rep.Updated++
 	imp.events = append(imp.events, audit.Event{Action: "person.update", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "flux CAF"})
-	return nil
+	return imp.newlyDroitsDevoirs(ctx, householdID, id, droits, k.droitsDevoirs)
+}
+
+// newlyDroitsDevoirs records that a person became subject to rights and
+// duties, for the monthly report.
+func (imp *cafImport) newlyDroitsDevoirs(ctx context.Context, householdID, personID string, now, before bool) error {
+	if !now || before {
+		return nil
+	}
+	_, err := imp.tx.ExecContext(ctx, `INSERT INTO rsa_events (id, household_id, person_id, kind, code, on_date, flow_date, created_at)
+		VALUES ($1,$2,$3,'droits_devoirs','1',NULL,$4,$5)`, db.NewID(), householdID, personID, imp.flowDate, imp.now)
+	return err
 }
 
 func sealOrEmpty(box *secret.Box, nir string) string {
@@ -342,24 +357,32 @@ func sealOrEmpty(box *secret.Box, nir string) string {
 }
 
 // findPerson returns the registry's file for a member of the flow.
-func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (string, string, error) {
-	var id, digest string
+// known is what the registry already holds of a member of the flow.
+type known struct {
+	id, digest    string
+	droitsDevoirs bool
+}
+
+func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (known, error) {
+	var k known
 	var err error
 	if match != "" {
-		err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE nir_match = $1 AND nir_match <> '' ORDER BY created_at LIMIT 1`, match).Scan(&id, &digest)
+		err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest, droits_devoirs FROM persons WHERE nir_match = $1 AND nir_match <> ''
+			ORDER BY created_at LIMIT 1`, match).Scan(&k.id, &k.digest, &k.droitsDevoirs)
 		if !errors.Is(err, sql.ErrNoRows) {
-			return id, digest, err
+			return k, err
 		}
 	}
 	if p.BirthDate == nil {
-		return "", "", nil
+		return known{}, nil
 	}
-	err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest FROM persons WHERE caf_matricule = $1 AND caf_matricule <> ''
-		AND birth_date = $2 AND search_name = $3 ORDER BY created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).Scan(&id, &digest)
+	err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest, droits_devoirs FROM persons WHERE caf_matricule = $1 AND caf_matricule <> ''
+		AND birth_date = $2 AND search_name = $3 ORDER BY created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).
+		Scan(&k.id, &k.digest, &k.droitsDevoirs)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", nil
+		return known{}, nil
 	}
-	return id, digest, err
+	return k, err
 }
 
 // address takes the household's current French address and places it at its commune.

@@ -3,6 +3,7 @@ package people_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,4 +138,38 @@ func TestOnlyTheDepartementImportsItsOwnFlow(t *testing.T) {
 			t.Fatalf("%s: rejected %d, and nothing may be written", tc.name, rep.Rejected)
 		}
 	}
+}
+
+func TestTheMonthlyReportListsWhatTheFlowChanged(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc, manager := marne(t, d)
+		if _, err := svc.ImportCAF(ctx, manager, bytes.NewReader(caftest.Read(t, "RSABEM.xml")), false); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := svc.MonthlyReport(ctx, manager, "")
+		if err != nil || rep.FlowDate != "2022-02-28" || len(rep.Flows) != 1 {
+			t.Fatalf("report: %+v, %v", rep, err)
+		}
+		names := func(cs []people.FlowChange) []string {
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.LastName)
+			}
+			return out
+		}
+		if got := names(rep.Entries); len(got) != 3 || !slices.Contains(got, "Bullock") {
+			t.Errorf("entries %v, want the 3 applicants and partners", got)
+		}
+		if got := names(rep.DroitsDevoirs); !slices.Contains(got, "Bullock") {
+			t.Errorf("newly subject to rights and duties: %v", got)
+		}
+		if len(rep.Suspensions)+len(rep.Closures) != 0 {
+			t.Errorf("a first flow reports entries, not changes: %+v %+v", rep.Suspensions, rep.Closures)
+		}
+		referent := access.Actor{UserID: "u", OrgKind: "departement", Territory: "52", Roles: []access.Role{access.RoleReferent}}
+		if _, err := svc.MonthlyReport(ctx, referent, ""); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a référent may not read the report: %v", err)
+		}
+	})
 }

@@ -140,6 +140,10 @@ func TestUploadingACAFFlowPreviewsThenImports(t *testing.T) {
 			t.Errorf("the file does not show %q", want)
 		}
 	}
+	status, _, report := b.Do("GET", "/imports/caf/rapport", nil)
+	if status != 200 || !strings.Contains(report, "Entrées dans le RSA (3)") || !strings.Contains(report, "Bullock") {
+		t.Fatalf("the flow report: %d", status)
+	}
 }
 
 func countPersons(t *testing.T, d *db.DB) int {

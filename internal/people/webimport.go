@@ -30,6 +30,7 @@ func (h Web) registerImport(mux *http.ServeMux) {
 	mux.HandleFunc("GET /imports/caf", web.RequireUser(h.importForm))
 	mux.HandleFunc("POST /imports/caf", web.RequireUser(h.importPreview))
 	mux.HandleFunc("POST /imports/caf/{id}", web.RequireUser(h.importConfirm))
+	mux.HandleFunc("GET /imports/caf/rapport", web.RequireUser(h.flowReport))
 	h.R.AddNav(web.NavItem{Label: "Flux CAF/MSA", Href: "/imports/caf",
 		Hint: "Importer le flux mensuel des allocataires du RSA : vérification, puis import.", Visible: mayImport})
 }
@@ -97,6 +98,15 @@ func (h Web) runImport(w http.ResponseWriter, r *http.Request, a access.Actor, i
 		status = http.StatusUnprocessableEntity
 	}
 	h.R.Render(w, r, status, templates, "templates/import_caf.html", web.Page{Title: "Flux CAF/MSA", Data: data})
+}
+
+func (h Web) flowReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := h.Svc.MonthlyReport(r.Context(), web.Actor(r.Context()), r.URL.Query().Get("flux"))
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/flow_report.html", web.Page{Title: "Rapport du flux CAF/MSA", Data: rep})
 }
 
 // keepUpload copies an uploaded flow to a private file named by a random id.
