@@ -300,8 +300,8 @@ func TestImportingACAFFlowThroughTheAPI(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		want := `"rsa":{"state_code":"4","droits_devoirs":true,"suspension_code":"06","suspension_date":"2021-11-01","closure_code":"","closure_date":null,"request_date":"2018-08-06","role":"CJT"}`
-		if res.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
-			t.Fatalf("the imported person's rights: %d %s", res.StatusCode, body)
+		if res.StatusCode != 200 || !bytes.Contains(body, []byte(want)) || !bytes.Contains(body, []byte(`"publics":["brsa","50_plus"]`)) {
+			t.Fatalf("the imported person's rights and publics: %d %s", res.StatusCode, body)
 		}
 		c.check(t, "/api/v1/people", 200, body)
 	})

@@ -25,6 +25,7 @@ type PersonJSON struct {
 	Territory    string        `json:"territory"`
 	HoldingOrgID string        `json:"holding_organisation_id"`
 	RSA          *RSAJSON      `json:"rsa"`
+	Publics      []Public      `json:"publics"`
 	Orientation  any           `json:"orientation"`
 	Referent     *ReferentJSON `json:"referent"`
 	UpdatedAt    time.Time     `json:"updated_at"`
@@ -68,6 +69,10 @@ func ToJSON(p Person) PersonJSON {
 	if p.BirthDate != nil {
 		d := p.BirthDate.Format(time.DateOnly)
 		j.BirthDate = &d
+	}
+	j.Publics = Publics(p, time.Now())
+	if j.Publics == nil {
+		j.Publics = []Public{}
 	}
 	if r := p.RSA; r != nil {
 		j.RSA = &RSAJSON{StateCode: r.StateCode, DroitsDevoirs: r.DroitsDevoirs, SuspensionCode: r.SuspensionCode,

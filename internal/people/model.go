@@ -87,6 +87,47 @@ func Facts(p Person, group []GroupMember) access.Person {
 	return f
 }
 
+// Public is a group of people the insertion policies name.
+type Public string
+
+// The publics derived from the registry's data; the others (ASE leavers,
+// DELD/DETLD, RQTH, QPV residents, single parents) need data the registry
+// does not hold yet.
+const (
+	PublicBRSA    Public = "brsa"
+	PublicUnder26 Public = "moins_26"
+	Public50Plus  Public = "50_plus"
+)
+
+// PublicLabel gives the French name of a public.
+func PublicLabel(p Public) string {
+	return map[Public]string{PublicBRSA: "Bénéficiaire du RSA", PublicUnder26: "Moins de 26 ans", Public50Plus: "50 ans et plus"}[p]
+}
+
+// Publics derives the publics a person belongs to on the day of today: BRSA
+// while the household's right is open (states 2, 3 and 4) for the applicant
+// and the partner, and the age groups from the birth date.
+func Publics(p Person, today time.Time) []Public {
+	var out []Public
+	if r := p.RSA; r != nil && (r.StateCode == "2" || r.StateCode == "3" || r.StateCode == "4") && (r.Role == "DEM" || r.Role == "CJT") {
+		out = append(out, PublicBRSA)
+	}
+	if p.BirthDate != nil {
+		b := p.BirthDate
+		age := today.Year() - b.Year()
+		if today.Month() < b.Month() || (today.Month() == b.Month() && today.Day() < b.Day()) {
+			age--
+		}
+		switch {
+		case age < 26:
+			out = append(out, PublicUnder26)
+		case age >= 50:
+			out = append(out, Public50Plus)
+		}
+	}
+	return out
+}
+
 // Filter selects people in a listing.
 type Filter struct {
 	Query     string

@@ -3,6 +3,7 @@ package people
 import (
 	"embed"
 	"net/http"
+	"time"
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/web"
@@ -52,8 +53,9 @@ func (h Web) list(w http.ResponseWriter, r *http.Request) {
 }
 
 type showData struct {
-	Person Person
-	Group  []GroupMember
+	Person  Person
+	Group   []GroupMember
+	Publics []string
 }
 
 func (h Web) show(w http.ResponseWriter, r *http.Request) {
@@ -62,5 +64,13 @@ func (h Web) show(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group}})
+	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group, Publics: publicLabels(p)}})
+}
+
+func publicLabels(p Person) []string {
+	var out []string
+	for _, pub := range Publics(p, time.Now()) {
+		out = append(out, PublicLabel(pub))
+	}
+	return out
 }
