@@ -181,13 +181,8 @@ func cmdUser(e *env, args []string) error {
 	case "grant":
 		return userGrant(e, a, args[1:])
 	case "password":
-		fs := flags("user password", e.stderr)
-		email := fs.String("email", "", "address of the account")
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
 		op := access.System("cli")
-		u, err := a.Auth.UserByEmail(e.ctx, op, *email)
+		u, err := userFromFlags(e, a, op, "user password", args[1:])
 		if err != nil {
 			return err
 		}
@@ -201,13 +196,8 @@ func cmdUser(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "Password set.")
 		return nil
 	case "disable":
-		fs := flags("user disable", e.stderr)
-		email := fs.String("email", "", "address of the account")
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
 		op := access.System("cli")
-		u, err := a.Auth.UserByEmail(e.ctx, op, *email)
+		u, err := userFromFlags(e, a, op, "user disable", args[1:])
 		if err != nil {
 			return err
 		}
@@ -249,6 +239,17 @@ func userCreate(e *env, a *app.App, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Account created: %s\n", u.ID)
 	return nil
+}
+
+// userFromFlags reads --email and returns that account, for the commands that
+// act on one existing account.
+func userFromFlags(e *env, a *app.App, op access.Actor, name string, args []string) (auth.User, error) {
+	fs := flags(name, e.stderr)
+	email := fs.String("email", "", "address of the account")
+	if err := parse(fs, args); err != nil {
+		return auth.User{}, err
+	}
+	return a.Auth.UserByEmail(e.ctx, op, *email)
 }
 
 // userGrant gives an existing account a role in an organisation.

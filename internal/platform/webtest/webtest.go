@@ -33,27 +33,11 @@ func NewBrowser(t testing.TB, base string) *Browser {
 func (b *Browser) Do(method, path string, form url.Values) (int, string, string) {
 	b.t.Helper()
 	var body io.Reader
+	contentType := ""
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 	}
-	target := path
-	if !strings.HasPrefix(path, "http") {
-		target = b.base + path
-	}
-	req, err := http.NewRequest(method, target, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	page, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header.Get("Location"), string(page)
+	return b.send(method, path, body, contentType)
 }
 
 // Upload posts a multipart form with one file, as a file input sends it.
@@ -67,11 +51,23 @@ func (b *Browser) Upload(path, field, filename string, content []byte) (int, str
 	}
 	fw.Write(content)
 	mw.Close()
-	req, err := http.NewRequest("POST", b.base+path, &body)
+	return b.send("POST", path, &body, mw.FormDataContentType())
+}
+
+// send runs one request against the server and reads the whole answer.
+func (b *Browser) send(method, path string, body io.Reader, contentType string) (int, string, string) {
+	b.t.Helper()
+	target := path
+	if !strings.HasPrefix(path, "http") {
+		target = b.base + path
+	}
+	req, err := http.NewRequest(method, target, body)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	res, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

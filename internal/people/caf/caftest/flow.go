@@ -11,17 +11,23 @@ import (
 // département dept ("62"), each with its own matricule and applicant NIR, in
 // windows-1252 as the CAF sends it: test data for importers and benchmarks.
 func Flow(n int, dept string) []byte {
-	var b strings.Builder
-	b.WriteString(benchHead)
-	for i := range n {
-		fmt.Fprintf(&b, benchHousehold, 620000000000000+i, dept, nir13(i, dept))
-	}
-	fmt.Fprintf(&b, benchTail, n)
-	out, err := charmap.Windows1252.NewEncoder().Bytes([]byte(b.String()))
+	out, err := charmap.Windows1252.NewEncoder().Bytes([]byte(Text(n, dept, func(i int) string { return nir13(i, dept) })))
 	if err != nil {
 		panic(err)
 	}
 	return out
+}
+
+// Text is the same flow as UTF-8 text, with the applicant NIR of household i
+// given by nir, for tests that alter the text before encoding it.
+func Text(n int, dept string, nir func(i int) string) string {
+	var b strings.Builder
+	b.WriteString(benchHead)
+	for i := range n {
+		fmt.Fprintf(&b, benchHousehold, 620000000000000+i, dept, nir(i))
+	}
+	fmt.Fprintf(&b, benchTail, n)
+	return b.String()
 }
 
 // nir13 returns a distinct 13-character NIR for each i below 479,520 (woman
