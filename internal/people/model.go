@@ -14,11 +14,13 @@ type Person struct {
 	Territory    string
 	HoldingOrgID string
 	HoldingOrg   string
-	FirstName    string
-	LastName     string
-	BirthName    string
-	BirthDate    *time.Time
-	Sex          string
+	// OrientedOrgID is the organisation the person is oriented to, if any.
+	OrientedOrgID string
+	FirstName     string
+	LastName      string
+	BirthName     string
+	BirthDate     *time.Time
+	Sex           string
 	// NIRMasked is the social security number masked for display; the clear
 	// value is never loaded into a listing.
 	NIRMasked    string
@@ -76,7 +78,7 @@ type GroupMember struct {
 
 // Facts returns what the access policy needs to know about a file.
 func Facts(p Person, group []GroupMember) access.Person {
-	f := access.Person{Territory: p.Territory, HoldingOrgID: p.HoldingOrgID}
+	f := access.Person{Territory: p.Territory, HoldingOrgID: p.HoldingOrgID, OrientedOrgID: p.OrientedOrgID}
 	for _, m := range group {
 		gm := access.GroupMember{UserID: m.UserID, OrgID: m.OrgID, Start: m.Start}
 		if m.End != nil {

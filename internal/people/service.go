@@ -78,3 +78,28 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id string) (Person, [
 	err = audit.Log(ctx, s.db, a, audit.Event{Action: "person.read", ObjectType: "person", ObjectID: id, PersonID: id})
 	return p, group, err
 }
+
+// Authorize loads a file with its follow-up group and checks that the actor
+// may act on it; a file the actor may not see is reported as not found. The
+// capabilities built on the registry call it before every read or write of
+// a sub-resource, and audit what they do with it themselves.
+func (s *Service) Authorize(ctx context.Context, a access.Actor, id string, act access.Action) (Person, []GroupMember, error) {
+	if !a.Authenticated() {
+		return Person{}, nil, errs.New(errs.Unauthorized, "Connexion requise.")
+	}
+	if !db.ValidID(id) {
+		return Person{}, nil, errNotFound
+	}
+	p, _, err := getPerson(ctx, s.db, id, db.Now())
+	if err != nil {
+		return Person{}, nil, err
+	}
+	group, err := groupOf(ctx, s.db, id)
+	if err != nil {
+		return Person{}, nil, err
+	}
+	if !access.CanPerson(a, Facts(p, group), act, db.Now()) {
+		return Person{}, nil, errNotFound
+	}
+	return p, group, nil
+}

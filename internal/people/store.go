@@ -17,7 +17,7 @@ const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name
 	p.created_at, p.updated_at,
 	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, ''),
 	COALESCE(hh.id, ''), COALESCE(hh.rsa_state, ''), p.droits_devoirs, COALESCE(hh.suspension_code, ''), hh.suspension_date,
-	COALESCE(hh.closure_code, ''), hh.closure_date, hh.request_date, p.household_role`
+	COALESCE(hh.closure_code, ''), hh.closure_date, hh.request_date, p.household_role, p.oriented_org_id`
 
 // personFrom joins the holding organisation, the commune and the référent
 // current on the day whose placeholder is today (the same UTC day the access
@@ -46,7 +46,7 @@ func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 	err := s.Scan(&p.ID, &p.Territory, &p.HoldingOrgID, &p.HoldingOrg, &p.FirstName, &p.LastName, &p.BirthName, &birth, &p.Sex,
 		&p.CAFMatricule, &p.FTID, &p.Address, &p.PostalCode, &p.CommuneCode, &p.CommuneName, &lat, &lon, &p.Phone, &p.Email,
 		&p.CreatedAt, &p.UpdatedAt, &ref.UserID, &ref.Name, &ref.OrgID, &ref.OrgName,
-		&householdID, &rsa.StateCode, &rsa.DroitsDevoirs, &rsa.SuspensionCode, &suspended, &rsa.ClosureCode, &closed, &requested, &rsa.Role)
+		&householdID, &rsa.StateCode, &rsa.DroitsDevoirs, &rsa.SuspensionCode, &suspended, &rsa.ClosureCode, &closed, &requested, &rsa.Role, &p.OrientedOrgID)
 	if householdID != "" {
 		rsa.SuspensionDate, rsa.ClosureDate, rsa.RequestDate = dayOf(suspended), dayOf(closed), dayOf(requested)
 		p.RSA = &rsa
@@ -128,6 +128,9 @@ func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
 	}
 	if s.HoldingOrgID != "" {
 		ors = append(ors, "p.holding_org_id = "+arg(s.HoldingOrgID))
+	}
+	if s.OrientedOrgID != "" {
+		ors = append(ors, "(p.oriented_org_id = "+arg(s.OrientedOrgID)+" AND p.oriented_org_id <> '')")
 	}
 	if s.GroupUserID != "" {
 		// An uncorrelated IN is computed once from the member's index; a correlated

@@ -56,6 +56,7 @@ type showData struct {
 	Person  Person
 	Group   []GroupMember
 	Publics []string
+	Tabs    []web.Tab
 }
 
 func (h Web) show(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +65,7 @@ func (h Web) show(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
-	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group, Publics: publicLabels(p)}})
+	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group, Publics: publicLabels(p), Tabs: Tabs(p.ID, "dossier")}})
 }
 
 func publicLabels(p Person) []string {

@@ -149,8 +149,11 @@ type Positioning struct {
 type Person struct {
 	Territory    string
 	HoldingOrgID string
-	Group        []GroupMember
-	Positionings []Positioning
+	// OrientedOrgID is the organisation the person is oriented to: its
+	// administrators name the référent.
+	OrientedOrgID string
+	Group         []GroupMember
+	Positionings  []Positioning
 }
 
 // CanPerson reports whether the actor may perform act on a person's file at time now.
@@ -163,6 +166,8 @@ func CanPerson(a Actor, p Person, act Action, now time.Time) bool {
 	case IsDeptManager(a) && a.Territory == p.Territory:
 		return true
 	case a.HasAny(RoleOrgAdmin, RoleOrientation) && a.OrgID == p.HoldingOrgID:
+		return true
+	case a.Has(RoleOrgAdmin) && p.OrientedOrgID != "" && a.OrgID == p.OrientedOrgID:
 		return true
 	case inGroup(a, p.Group, now):
 		return true
@@ -201,6 +206,8 @@ type PersonScope struct {
 	Territory string
 	// HoldingOrgID is set for organisation admins and chargés d'orientation.
 	HoldingOrgID string
+	// OrientedOrgID is set for organisation admins: files oriented to their organisation.
+	OrientedOrgID string
 	// GroupUserID and GroupOrgID select files whose follow-up group holds the actor.
 	GroupUserID, GroupOrgID string
 	// EmployerOrgID selects candidates positioned with consent on the employer's offers.
@@ -223,6 +230,9 @@ func ScopeForPeople(a Actor) PersonScope {
 	}
 	if a.HasAny(RoleOrgAdmin, RoleOrientation) {
 		s.HoldingOrgID, s.None = a.OrgID, false
+	}
+	if a.Has(RoleOrgAdmin) {
+		s.OrientedOrgID = a.OrgID
 	}
 	if a.HasAny(groupRoles...) {
 		s.GroupUserID, s.GroupOrgID, s.None = a.UserID, a.OrgID, false

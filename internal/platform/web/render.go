@@ -42,6 +42,12 @@ type NavItem struct {
 	Visible func(access.Actor) bool
 }
 
+// Tab is one page of an object whose pages share a sub-navigation.
+type Tab struct {
+	Key, Label, Href string
+	Current          bool
+}
+
 // Renderer renders pages inside the shared layout.
 type Renderer struct {
 	mu    sync.Mutex
