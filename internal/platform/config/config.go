@@ -18,25 +18,28 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Listen           string
-	DatabaseURL      string
-	DataKey          []byte
-	PublicURL        string
-	SessionIdle      time.Duration
-	SessionMax       time.Duration
-	AuditRetention   time.Duration
-	ContactAfter     time.Duration
-	SMTPAddr         string
-	SMTPUser         string
-	SMTPPassword     string
-	SMTPFrom         string
-	GeocoderURL      string
-	GeocoderMinScore float64
-	LogLevel         string
-	LogFormat        string
-	TrustProxy       bool
-	TileURL          string
-	MetricsToken     string
+	Listen         string
+	DatabaseURL    string
+	DataKey        []byte
+	PublicURL      string
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
+	AuditRetention time.Duration
+	// NoContactDays, StepGapDays and ContractWarningDays are the delays the point de situation watches.
+	NoContactDays       int
+	StepGapDays         int
+	ContractWarningDays int
+	SMTPAddr            string
+	SMTPUser            string
+	SMTPPassword        string
+	SMTPFrom            string
+	GeocoderURL         string
+	GeocoderMinScore    float64
+	LogLevel            string
+	LogFormat           string
+	TrustProxy          bool
+	TileURL             string
+	MetricsToken        string
 }
 
 // Var documents one variable, for the README table and `tremplin help`.
@@ -63,6 +66,9 @@ var Vars = []Var{
 	{"TREMPLIN_LOG_FORMAT", "text", "text or json."},
 	{"TREMPLIN_TRUST_PROXY", "false", "Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy."},
 	{"TREMPLIN_METRICS_TOKEN", "(none: /metrics from this machine only)", "Bearer token letting a Prometheus on another machine read /metrics. Also TREMPLIN_METRICS_TOKEN_FILE."},
+	{"TREMPLIN_NO_CONTACT_DAYS", "90", "The point de situation flags a followed person without an appointment for this many days."},
+	{"TREMPLIN_STEP_GAP_DAYS", "30", "The point de situation flags a wait longer than this between the end of a step and the next one."},
+	{"TREMPLIN_CONTRACT_WARNING_DAYS", "30", "Contracts are flagged this many days before they end."},
 	{"TREMPLIN_TILE_URL", "(none: maps without background)", "Map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."},
 }
 
@@ -80,23 +86,26 @@ func Load() (Config, error) { return LoadFrom(os.Getenv) }
 func LoadFrom(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
-		Listen:           r.str("TREMPLIN_LISTEN", "127.0.0.1:8080"),
-		DatabaseURL:      r.str("TREMPLIN_DATABASE_URL", "sqlite:tremplin.db"),
-		PublicURL:        strings.TrimRight(r.str("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8080"), "/"),
-		SessionIdle:      r.duration("TREMPLIN_SESSION_IDLE", 30*time.Minute),
-		SessionMax:       r.duration("TREMPLIN_SESSION_MAX", 12*time.Hour),
-		AuditRetention:   r.duration("TREMPLIN_AUDIT_RETENTION", 365*24*time.Hour),
-		SMTPAddr:         r.str("TREMPLIN_SMTP_ADDR", ""),
-		SMTPUser:         r.str("TREMPLIN_SMTP_USER", ""),
-		SMTPPassword:     r.secret("TREMPLIN_SMTP_PASSWORD"),
-		SMTPFrom:         r.str("TREMPLIN_SMTP_FROM", "tremplin@localhost"),
-		GeocoderURL:      strings.TrimRight(r.str("TREMPLIN_GEOCODER_URL", ""), "/"),
-		GeocoderMinScore: r.float("TREMPLIN_GEOCODER_MIN_SCORE", 0.5),
-		LogLevel:         r.oneOf("TREMPLIN_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		LogFormat:        r.oneOf("TREMPLIN_LOG_FORMAT", "text", "text", "json"),
-		TrustProxy:       r.boolean("TREMPLIN_TRUST_PROXY"),
-		TileURL:          r.str("TREMPLIN_TILE_URL", ""),
-		MetricsToken:     r.secret("TREMPLIN_METRICS_TOKEN"),
+		Listen:              r.str("TREMPLIN_LISTEN", "127.0.0.1:8080"),
+		DatabaseURL:         r.str("TREMPLIN_DATABASE_URL", "sqlite:tremplin.db"),
+		PublicURL:           strings.TrimRight(r.str("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8080"), "/"),
+		SessionIdle:         r.duration("TREMPLIN_SESSION_IDLE", 30*time.Minute),
+		SessionMax:          r.duration("TREMPLIN_SESSION_MAX", 12*time.Hour),
+		AuditRetention:      r.duration("TREMPLIN_AUDIT_RETENTION", 365*24*time.Hour),
+		SMTPAddr:            r.str("TREMPLIN_SMTP_ADDR", ""),
+		SMTPUser:            r.str("TREMPLIN_SMTP_USER", ""),
+		SMTPPassword:        r.secret("TREMPLIN_SMTP_PASSWORD"),
+		SMTPFrom:            r.str("TREMPLIN_SMTP_FROM", "tremplin@localhost"),
+		GeocoderURL:         strings.TrimRight(r.str("TREMPLIN_GEOCODER_URL", ""), "/"),
+		GeocoderMinScore:    r.float("TREMPLIN_GEOCODER_MIN_SCORE", 0.5),
+		LogLevel:            r.oneOf("TREMPLIN_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:           r.oneOf("TREMPLIN_LOG_FORMAT", "text", "text", "json"),
+		TrustProxy:          r.boolean("TREMPLIN_TRUST_PROXY"),
+		TileURL:             r.str("TREMPLIN_TILE_URL", ""),
+		MetricsToken:        r.secret("TREMPLIN_METRICS_TOKEN"),
+		NoContactDays:       r.days("TREMPLIN_NO_CONTACT_DAYS", 90),
+		StepGapDays:         r.days("TREMPLIN_STEP_GAP_DAYS", 30),
+		ContractWarningDays: r.days("TREMPLIN_CONTRACT_WARNING_DAYS", 30),
 	}
 	r.check(c)
 	if r.err != nil {
@@ -166,6 +175,20 @@ func (r *reader) float(name string, def float64) float64 {
 		return def
 	}
 	return f
+}
+
+// days reads a number of days between 1 and 3650.
+func (r *reader) days(name string, def int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 3650 {
+		r.fail(name, "must be a number of days between 1 and 3650, got %q", v)
+		return def
+	}
+	return n
 }
 
 func (r *reader) boolean(name string) bool {
