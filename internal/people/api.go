@@ -9,26 +9,26 @@ import (
 
 // PersonJSON is a person as the API shows it.
 type PersonJSON struct {
-	ID           string        `json:"id"`
-	FirstName    string        `json:"first_name"`
-	LastName     string        `json:"last_name"`
-	BirthName    string        `json:"birth_name,omitempty"`
-	BirthDate    *string       `json:"birth_date"`
-	Sex          string        `json:"sex"`
-	CommuneCode  string        `json:"commune_code"`
-	CommuneName  string        `json:"commune_name"`
-	PostalCode   string        `json:"postal_code"`
-	Lat          *float64      `json:"lat"`
-	Lon          *float64      `json:"lon"`
-	CAFMatricule string        `json:"caf_matricule"`
-	NIR          string        `json:"nir_masked,omitempty"`
-	Territory    string        `json:"territory"`
-	HoldingOrgID string        `json:"holding_organisation_id"`
-	RSA          *RSAJSON      `json:"rsa"`
-	Publics      []Public      `json:"publics"`
-	Orientation  any           `json:"orientation"`
-	Referent     *ReferentJSON `json:"referent"`
-	UpdatedAt    time.Time     `json:"updated_at"`
+	ID           string           `json:"id"`
+	FirstName    string           `json:"first_name"`
+	LastName     string           `json:"last_name"`
+	BirthName    string           `json:"birth_name,omitempty"`
+	BirthDate    *string          `json:"birth_date"`
+	Sex          string           `json:"sex"`
+	CommuneCode  string           `json:"commune_code"`
+	CommuneName  string           `json:"commune_name"`
+	PostalCode   string           `json:"postal_code"`
+	Lat          *float64         `json:"lat"`
+	Lon          *float64         `json:"lon"`
+	CAFMatricule string           `json:"caf_matricule"`
+	NIR          string           `json:"nir_masked,omitempty"`
+	Territory    string           `json:"territory"`
+	HoldingOrgID string           `json:"holding_organisation_id"`
+	RSA          *RSAJSON         `json:"rsa"`
+	Publics      []Public         `json:"publics"`
+	Orientation  *OrientationJSON `json:"orientation"`
+	Referent     *ReferentJSON    `json:"referent"`
+	UpdatedAt    time.Time        `json:"updated_at"`
 }
 
 // RSAJSON is a person's RSA rights, with the CAF codes as the flow gives them.
@@ -79,6 +79,9 @@ func ToJSON(p Person) PersonJSON {
 			SuspensionDate: dayString(r.SuspensionDate), ClosureCode: r.ClosureCode, ClosureDate: dayString(r.ClosureDate),
 			RequestDate: dayString(r.RequestDate), Role: r.Role}
 	}
+	if p.Orientation != nil {
+		j.Orientation = p.Orientation.JSON()
+	}
 	if r := p.Referent; r != nil {
 		j.Referent = &ReferentJSON{UserID: r.UserID, Name: r.Name, OrganisationID: r.OrgID, OrganisationName: r.OrgName}
 	}
@@ -93,6 +96,7 @@ func (h API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/people", h.list)
 	mux.HandleFunc("GET /api/v1/people/{id}", h.get)
 	mux.HandleFunc("POST /api/v1/imports/caf", h.importCAF)
+	mux.HandleFunc("POST /api/v1/imports/people", h.importPeople)
 }
 
 // maxFlowBytes bounds an uploaded flow: a département's monthly flow is far smaller.

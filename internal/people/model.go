@@ -3,6 +3,8 @@
 package people
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -39,6 +41,11 @@ type Person struct {
 	// RSA holds the person's RSA rights as the CAF/MSA flow gives them; nil
 	// when the person is not in a flow.
 	RSA *RSA
+	// Orientation is the current orientation, loaded on reads; nil before the first.
+	Orientation *Orientation
+	// DeclaredPublics are the publics partners declared (lists they import),
+	// which the registry's own data cannot derive.
+	DeclaredPublics []Public
 }
 
 // RSA is what the CAF/MSA flow says of a person's RSA file, codes as the flow gives them.
@@ -92,23 +99,64 @@ func Facts(p Person, group []GroupMember) access.Person {
 // Public is a group of people the insertion policies name.
 type Public string
 
-// The publics derived from the registry's data; the others (ASE leavers,
-// DELD/DETLD, RQTH, QPV residents, single parents) need data the registry
-// does not hold yet.
+// The publics derived from the registry's data.
 const (
 	PublicBRSA    Public = "brsa"
 	PublicUnder26 Public = "moins_26"
 	Public50Plus  Public = "50_plus"
 )
 
-// PublicLabel gives the French name of a public.
-func PublicLabel(p Public) string {
-	return map[Public]string{PublicBRSA: "Bénéficiaire du RSA", PublicUnder26: "Moins de 26 ans", Public50Plus: "50 ans et plus"}[p]
+// The publics partners declare, which neither the flow nor the registry's
+// data give.
+const (
+	PublicASE          Public = "ase"
+	PublicDELD         Public = "deld"
+	PublicDETLD        Public = "detld"
+	PublicRQTH         Public = "rqth"
+	PublicQPV          Public = "qpv"
+	PublicSingleParent Public = "parent_isole"
+)
+
+// DeclarablePublics lists the declared publics in the order they are shown and stored.
+var DeclarablePublics = []Public{PublicASE, PublicDELD, PublicDETLD, PublicRQTH, PublicQPV, PublicSingleParent}
+
+var publicNames = map[Public]string{
+	PublicBRSA: "Bénéficiaire du RSA", PublicUnder26: "Moins de 26 ans", Public50Plus: "50 ans et plus",
+	PublicASE: "Jeune sorti de l'ASE", PublicDELD: "Demandeur d'emploi de longue durée (DELD)",
+	PublicDETLD: "Demandeur d'emploi de très longue durée (DETLD)", PublicRQTH: "Travailleur handicapé (RQTH)",
+	PublicQPV: "Résident d'un QPV", PublicSingleParent: "Parent isolé",
 }
 
-// Publics derives the publics a person belongs to on the day of today: BRSA
+// PublicLabel gives the French name of a public.
+func PublicLabel(p Public) string { return publicNames[p] }
+
+// parsePublics reads the stored comma-separated codes, keeping the known ones.
+func parsePublics(s string) []Public {
+	var out []Public
+	for _, code := range strings.Split(s, ",") {
+		if p := Public(strings.TrimSpace(code)); slices.Contains(DeclarablePublics, p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// formatPublics writes declared publics as stored: known codes, in the order
+// of DeclarablePublics, each once.
+func formatPublics(ps []Public) string {
+	var codes []string
+	for _, p := range DeclarablePublics {
+		if slices.Contains(ps, p) {
+			codes = append(codes, string(p))
+		}
+	}
+	return strings.Join(codes, ",")
+}
+
+// Publics gives the publics a person belongs to on the day of today: BRSA
 // while the household's right is open (states 2, 3 and 4) for the applicant
-// and the partner, and the age groups from the birth date.
+// and the partner, the age groups from the birth date, then the publics
+// partners declared, each once.
 func Publics(p Person, today time.Time) []Public {
 	var out []Public
 	if r := p.RSA; r != nil && (r.StateCode == "2" || r.StateCode == "3" || r.StateCode == "4") && (r.Role == "DEM" || r.Role == "CJT") {
@@ -125,6 +173,11 @@ func Publics(p Person, today time.Time) []Public {
 			out = append(out, PublicUnder26)
 		case age >= 50:
 			out = append(out, Public50Plus)
+		}
+	}
+	for _, d := range DeclarablePublics {
+		if slices.Contains(p.DeclaredPublics, d) && !slices.Contains(out, d) {
+			out = append(out, d)
 		}
 	}
 	return out

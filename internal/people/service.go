@@ -46,6 +46,9 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Person,
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := withOrientations(ctx, s.db, list); err != nil {
+		return nil, 0, err
+	}
 	// A list shows names, births and matricules: each file shown is traced, so
 	// that "who saw this person" has an answer; the search terms never are.
 	events := []audit.Event{{Action: "person.search", ObjectType: "person", Detail: "résultats: " + strconv.Itoa(len(list))}}
@@ -75,6 +78,11 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id string) (Person, [
 	if nir, err := s.box.Open(sealed); err == nil && nir != "" {
 		p.NIRMasked = validate.MaskNIR(nir)
 	}
+	one := []Person{p}
+	if err := withOrientations(ctx, s.db, one); err != nil {
+		return Person{}, nil, err
+	}
+	p = one[0]
 	err = audit.Log(ctx, s.db, a, audit.Event{Action: "person.read", ObjectType: "person", ObjectID: id, PersonID: id})
 	return p, group, err
 }

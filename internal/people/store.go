@@ -17,7 +17,7 @@ const personColumns = `p.id, p.territory, p.holding_org_id, o.name, p.first_name
 	p.created_at, p.updated_at,
 	COALESCE(r.user_id, ''), COALESCE(ru.first_name || ' ' || ru.last_name, ''), COALESCE(r.organisation_id, ''), COALESCE(ro.name, ''),
 	COALESCE(hh.id, ''), COALESCE(hh.rsa_state, ''), p.droits_devoirs, COALESCE(hh.suspension_code, ''), hh.suspension_date,
-	COALESCE(hh.closure_code, ''), hh.closure_date, hh.request_date, p.household_role, p.oriented_org_id`
+	COALESCE(hh.closure_code, ''), hh.closure_date, hh.request_date, p.household_role, p.oriented_org_id, p.declared_publics`
 
 // personFrom joins the holding organisation, the commune and the référent
 // current on the day whose placeholder is today (the same UTC day the access
@@ -43,10 +43,12 @@ func scanPerson(s interface{ Scan(...any) error }) (Person, error) {
 	var rsa RSA
 	var householdID string
 	var suspended, closed, requested sql.NullTime
+	var declared string
 	err := s.Scan(&p.ID, &p.Territory, &p.HoldingOrgID, &p.HoldingOrg, &p.FirstName, &p.LastName, &p.BirthName, &birth, &p.Sex,
 		&p.CAFMatricule, &p.FTID, &p.Address, &p.PostalCode, &p.CommuneCode, &p.CommuneName, &lat, &lon, &p.Phone, &p.Email,
 		&p.CreatedAt, &p.UpdatedAt, &ref.UserID, &ref.Name, &ref.OrgID, &ref.OrgName,
-		&householdID, &rsa.StateCode, &rsa.DroitsDevoirs, &rsa.SuspensionCode, &suspended, &rsa.ClosureCode, &closed, &requested, &rsa.Role, &p.OrientedOrgID)
+		&householdID, &rsa.StateCode, &rsa.DroitsDevoirs, &rsa.SuspensionCode, &suspended, &rsa.ClosureCode, &closed, &requested, &rsa.Role, &p.OrientedOrgID, &declared)
+	p.DeclaredPublics = parsePublics(declared)
 	if householdID != "" {
 		rsa.SuspensionDate, rsa.ClosureDate, rsa.RequestDate = dayOf(suspended), dayOf(closed), dayOf(requested)
 		p.RSA = &rsa

@@ -13,6 +13,7 @@ func Tabs(personID, current string) []web.Tab {
 		{Key: "orientation", Label: "Orientation et contrat", Href: base + "/orientation"},
 		{Key: "parcours", Label: "Plan d'action et étapes", Href: base + "/parcours"},
 		{Key: "groupe", Label: "Groupe de suivi", Href: base + "/groupe"},
+		{Key: "avis", Label: "Avis", Href: base + "/avis"},
 	}
 	for i := range tabs {
 		tabs[i].Current = tabs[i].Key == current

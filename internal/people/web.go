@@ -33,6 +33,7 @@ func (h Web) Register(mux *http.ServeMux) {
 	h.R.AddNav(web.NavItem{Label: "Personnes accompagnées", Href: "/personnes",
 		Hint: "Les dossiers des personnes que vous accompagnez ou dont votre structure a la charge.", Visible: SeesPeople})
 	h.registerImport(mux)
+	h.registerListImport(mux)
 }
 
 type listData struct {
