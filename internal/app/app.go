@@ -14,6 +14,10 @@ import (
 	"tremplin/internal/account"
 	"tremplin/internal/admin"
 	"tremplin/internal/orgs"
+	"tremplin/internal/pathway"
+	"tremplin/internal/pathway/feedback"
+	"tremplin/internal/pathway/review"
+	"tremplin/internal/pathway/steps"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/api"
 	"tremplin/internal/platform/auth"
@@ -42,6 +46,14 @@ type App struct {
 	Metrics *web.Metrics
 	// Geocoder places addresses: the BAN API when configured, else the commune centre.
 	Geocoder geo.Geocoder
+	// Steps is the action plan, the steps timeline and the back-to-work check-ins of a person.
+	Steps *steps.Service
+	// Feedback is the people's own evaluation of the support they got.
+	Feedback *feedback.Service
+	// Reviews are the case reviews: groups of professionals and the équipe pluridisciplinaire.
+	Reviews *review.Service
+	// Pathway is the diagnostic, orientation, contract, follow-up group and point de situation.
+	Pathway *pathway.Service
 }
 
 // Open connects to the database, applies the migrations and loads the
@@ -92,6 +104,14 @@ func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
 		People:  people.NewService(d, box),
 		Render:  web.NewRenderer(),
 		Metrics: web.NewMetrics(pools),
+		// Steps authorize every access through the registry (a stateless service).
+		Steps: steps.NewService(d, people.NewService(d, box)),
+		// The registry service holds no state: feedback gets its own over the same database.
+		Feedback: feedback.NewService(d, people.NewService(d, box), cfg.PublicURL),
+		// Case reviews check every file of an agenda through the registry.
+		Reviews: review.NewService(d, people.NewService(d, box)),
+		Pathway: pathway.NewService(d, people.NewService(d, box), pathway.Settings{
+			NoContactDays: cfg.NoContactDays, StepGapDays: cfg.StepGapDays, ContractExpiryDays: cfg.ContractWarningDays}),
 	}
 }
 
@@ -109,6 +129,10 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 
 	people.Web{Svc: a.People, R: a.Render}.Register(mux)
+	steps.Web{Svc: a.Steps, R: a.Render}.Register(mux)
+	feedback.Web{Svc: a.Feedback, R: a.Render}.Register(mux)
+	pathway.Web{Svc: a.Pathway, R: a.Render}.Register(mux)
+	review.Web{Svc: a.Reviews, R: a.Render}.Register(mux)
 	orgs.Web{Svc: a.Orgs, R: a.Render}.Register(mux)
 	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
 	account.Web{Auth: a.Auth, R: a.Render, Sessions: sessions}.Register(mux)
@@ -116,6 +140,10 @@ func (a *App) Handler() http.Handler {
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)
+	steps.API{Svc: a.Steps}.Register(apiMux)
+	feedback.API{Svc: a.Feedback}.Register(apiMux)
+	pathway.API{Svc: a.Pathway}.Register(apiMux)
+	review.API{Svc: a.Reviews}.Register(apiMux)
 	orgs.API{Svc: a.Orgs}.Register(apiMux)
 	apiMux.HandleFunc("GET /api/v1/me", a.me)
 	apiMux.HandleFunc("/api/v1/", api.NotFound)

@@ -421,3 +421,67 @@ func (c *Contract) validateHours(fe errs.FieldErrors) {
 		fe.Add("adjust_reason", "Une réduction ou une dispense doit être motivée : santé, handicap, parent isolé ou proche aidant.")
 	}
 }
+
+// Label gives the French name of the track.
+func (t Track) Label() string { return TrackLabel(t) }
+
+// Label gives the French name of the contract kind.
+func (k ContractKind) Label() string { return ContractKindLabel(k) }
+
+// Label gives the French label of the alert kind.
+func (k AlertKind) Label() string { return AlertLabel(k) }
+
+// ThemeLabel gives the French name of an obstacle theme.
+func ThemeLabel(key string) string {
+	for _, t := range Themes {
+		if t.Key == key {
+			return t.Label
+		}
+	}
+	return key
+}
+
+// EducationLabel gives the French name of an education level.
+func EducationLabel(key string) string {
+	for _, l := range EducationLevels {
+		if l.Key == key {
+			return l.Label
+		}
+	}
+	return key
+}
+
+// ObstacleLevelLabel names an obstacle level.
+func ObstacleLevelLabel(level int) string {
+	return [...]string{"Aucun", "Frein léger", "Frein important"}[max(0, min(level, 2))]
+}
+
+// EducationLabel gives the French name of the grid's education level.
+func (g Grid) EducationLabel() string { return EducationLabel(g.EducationLevel) }
+
+// ProjectionLabel gives the French answer on the ability to project oneself.
+func (g Grid) ProjectionLabel() string {
+	for _, p := range Projections {
+		if p.Key == g.Projection {
+			return p.Label
+		}
+	}
+	return g.Projection
+}
+
+// ObstacleLine is an obstacle of the grid as pages list it.
+type ObstacleLine struct{ Theme, Level, Note string }
+
+// ObstacleLines lists the themes where the person meets an obstacle, in grid order.
+func (g Grid) ObstacleLines() []ObstacleLine {
+	var out []ObstacleLine
+	for _, t := range Themes {
+		if lvl := g.Obstacles[t.Key]; lvl > ObstacleNone {
+			out = append(out, ObstacleLine{Theme: t.Label, Level: ObstacleLevelLabel(lvl), Note: g.ObstacleNote[t.Key]})
+		}
+	}
+	return out
+}
+
+// ObstacleLevels are the levels a form offers for each theme.
+var ObstacleLevels = []struct{ Key, Label string }{{"0", "Aucun"}, {"1", "Frein léger"}, {"2", "Frein important"}}

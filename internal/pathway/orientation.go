@@ -420,3 +420,28 @@ func reorientationRequests(ctx context.Context, q db.Querier, cond string, args 
 	}
 	return out, rows.Err()
 }
+
+// OrgChoice is an organisation that may become référent.
+type OrgChoice struct{ ID, Name, Kind string }
+
+// OrgChoices lists the active organisations of a territory that may follow people.
+func (s *Service) OrgChoices(ctx context.Context, territory string) ([]OrgChoice, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, kind FROM organisations WHERE territory = $1 AND disabled_at IS NULL
+		AND kind NOT IN ('employer', 'public_buyer') ORDER BY name`, territory)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OrgChoice
+	for rows.Next() {
+		var o OrgChoice
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// DaysLate is how many days the deadline has passed by.
+func (e QueueEntry) DaysLate() int { return -e.DaysLeft }

@@ -3,8 +3,11 @@ package pathway
 import (
 	"cmp"
 	"context"
+	"errors"
+	"maps"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"tremplin/internal/people"
@@ -19,18 +22,17 @@ type AlertKind string
 
 // The alert kinds, in the order the worklist explains them.
 const (
-	AlertNoReferent        AlertKind = "no_referent"
-	AlertOrientationLate   AlertKind = "orientation_overdue"
-	AlertContractMissing   AlertKind = "contract_missing"
-	AlertContractExpiring  AlertKind = "contract_expiring"
-	AlertNoContact         AlertKind = "no_contact"
-	AlertOutcomeMissing    AlertKind = "appointment_outcome_missing"
-	AlertStepGap           AlertKind = "step_gap"
-	AlertCheckinDue        AlertKind = "back_to_work_checkin_due"
-	worklistChunk                    = 500
-	worklistMaxPage                  = 500
-	worklistDefaultPage              = 100
-	worklistKindsForOrient           = 2
+	AlertNoReferent       AlertKind = "no_referent"
+	AlertOrientationLate  AlertKind = "orientation_overdue"
+	AlertContractMissing  AlertKind = "contract_missing"
+	AlertContractExpiring AlertKind = "contract_expiring"
+	AlertNoContact        AlertKind = "no_contact"
+	AlertOutcomeMissing   AlertKind = "appointment_outcome_missing"
+	AlertStepGap          AlertKind = "step_gap"
+	AlertCheckinDue       AlertKind = "back_to_work_checkin_due"
+	worklistChunk                   = 500
+	worklistMaxPage                 = 500
+	worklistDefaultPage             = 100
 )
 
 // AlertKinds lists every kind with its French label.
@@ -117,7 +119,7 @@ func (s *Service) Worklist(ctx context.Context, a access.Actor, f WorklistFilter
 	if err != nil {
 		return Worklist{}, err
 	}
-	if err := s.describe(ctx, all); err != nil {
+	if err := s.attribute(ctx, a, all); err != nil {
 		return Worklist{}, err
 	}
 	wl := Worklist{ByKind: map[AlertKind]int{}, NoContactDays: s.set.NoContactDays, StepGapDays: s.set.StepGapDays, ContractWarning: s.set.ContractExpiryDays}
@@ -135,11 +137,15 @@ func (s *Service) Worklist(ctx context.Context, a access.Actor, f WorklistFilter
 	wl.ByOrganisation, wl.ByReferent = countBy(kept, func(al Alert) (string, string) { return al.OrgID, al.OrgName }),
 		countBy(kept, func(al Alert) (string, string) { return al.ReferentID, al.ReferentName })
 	slices.SortStableFunc(kept, func(x, y Alert) int {
-		return cmp.Or(x.Since.Compare(y.Since), cmp.Compare(x.Name, y.Name), cmp.Compare(x.PersonID, y.PersonID), cmp.Compare(x.Kind, y.Kind))
+		return cmp.Or(x.Since.Compare(y.Since), cmp.Compare(x.PersonID, y.PersonID), cmp.Compare(x.Kind, y.Kind))
 	})
 	wl.Total = len(kept)
 	from := min(max(f.Offset, 0), len(kept))
 	wl.Items = kept[from:min(from+f.Limit, len(kept))]
+	// Names are read for the page only: the counts need nothing but identifiers.
+	if err := s.nameItems(ctx, wl.Items); err != nil {
+		return Worklist{}, err
+	}
 	return wl, s.traceList(ctx, a, wl.Items)
 }
 
@@ -194,39 +200,46 @@ const latestOrientation = `(SELECT MAX(o.decided_on) FROM orientations o WHERE o
 // durationKinds are the steps that last and whose ends start a wait.
 const durationKinds = `('pmsmp','training','iae','aided_contract','job')`
 
+// The queries select over the scope; each lookup by person goes through an
+// index that starts with the person (steps_person_kind, follow_up_person…),
+// so that a référent's worklist reads only their files and a département's
+// stays a single pass. Measured on 50,000 files by bench/worklist.sh.
 var alertQueries = []alertQuery{
 	{AlertOrientationLate, func(w *db.Where, today time.Time, _ Settings) string {
 		// request_date + 42 days < today, computed in Go so both engines agree.
 		limit := w.Arg(day(today.AddDate(0, 0, -42)))
 		return `SELECT p.id, hh.request_date, '' FROM persons p JOIN households hh ON hh.id = p.household_id` + w.String() +
-			` AND ` + rsaOpenSQL + ` AND hh.request_date < ` + limit + ` AND NOT EXISTS (SELECT 1 FROM orientations o WHERE o.person_id = p.id)`
+			` AND ` + rsaOpenSQL + ` AND hh.request_date < ` + limit + ` AND p.id NOT IN (SELECT o.person_id FROM orientations o)`
 	}},
 	{AlertNoReferent, func(w *db.Where, today time.Time, _ Settings) string {
 		d := w.Arg(day(today))
 		return `SELECT p.id, ` + latestOrientation + `, COALESCE((SELECT org.name FROM organisations org WHERE org.id = p.oriented_org_id), '') FROM persons p` + w.String() +
-			` AND p.oriented_org_id <> '' AND NOT ` + currentReferent(d)
+			` AND p.oriented_org_id <> '' AND p.id NOT IN (SELECT r.person_id FROM follow_up_members r WHERE r.role = 'referent' AND r.start_date <= ` + d +
+			` AND (r.end_date IS NULL OR r.end_date >= ` + d + `))`
 	}},
 	{AlertContractMissing, func(w *db.Where, today time.Time, _ Settings) string {
 		limit := w.Arg(day(today.AddDate(0, -1, 0)))
-		return `SELECT p.id, ` + latestOrientation + `, '' FROM persons p` + w.String() +
-			` AND p.oriented_org_id <> '' AND ` + latestOrientation + ` < ` + limit +
-			` AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.person_id = p.id AND c.signed_on IS NOT NULL AND c.end_date >= ` + latestOrientation + `)`
+		return `SELECT p.id, lo.oriented, '' FROM persons p
+			JOIN (SELECT o.person_id, MAX(o.decided_on) AS oriented FROM orientations o GROUP BY o.person_id) lo ON lo.person_id = p.id` + w.String() +
+			` AND p.oriented_org_id <> '' AND lo.oriented < ` + limit +
+			` AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.person_id = p.id AND c.signed_on IS NOT NULL AND c.end_date >= lo.oriented)`
 	}},
 	{AlertContractExpiring, func(w *db.Where, today time.Time, set Settings) string {
 		limit := w.Arg(day(today.AddDate(0, 0, set.ContractExpiryDays)))
-		return `SELECT p.id, c.end_date, c.kind FROM persons p JOIN contracts c ON c.person_id = p.id` + w.String() +
-			` AND c.signed_on IS NOT NULL AND c.end_date <= ` + limit +
-			` AND c.end_date = (SELECT MAX(c2.end_date) FROM contracts c2 WHERE c2.person_id = p.id)` +
-			` AND NOT EXISTS (SELECT 1 FROM contracts n WHERE n.renews_id = c.id) AND p.oriented_org_id <> ''`
+		return `SELECT p.id, c.end_date, c.kind FROM contracts c JOIN persons p ON p.id = c.person_id` + w.String() +
+			` AND c.signed_on IS NOT NULL AND c.end_date <= ` + limit + ` AND p.oriented_org_id <> ''` +
+			` AND c.id NOT IN (SELECT n.renews_id FROM contracts n WHERE n.renews_id <> '')` +
+			` AND NOT EXISTS (SELECT 1 FROM contracts later WHERE later.person_id = c.person_id AND later.end_date > c.end_date)`
 	}},
 	{AlertNoContact, func(w *db.Where, today time.Time, set Settings) string {
 		d, limit := w.Arg(day(today)), w.Arg(day(today.AddDate(0, 0, -set.NoContactDays)))
+		// A contact is an appointment held, excused or booked; a no-show or a cancellation is not.
 		return `SELECT p.id, COALESCE((SELECT MAX(st.start_date) FROM steps st WHERE st.person_id = p.id AND st.kind = 'appointment' AND st.outcome = 'seen'),
 			(SELECT MIN(r.start_date) FROM follow_up_members r WHERE r.person_id = p.id AND r.role = 'referent' AND (r.end_date IS NULL OR r.end_date >= ` + d + `))), ''
-			FROM persons p` + w.String() + ` AND ` + currentReferent(d) +
+			FROM persons p` + w.String() +
+			` AND EXISTS (SELECT 1 FROM follow_up_members r WHERE r.person_id = p.id AND r.role = 'referent' AND r.start_date <= ` + limit + ` AND (r.end_date IS NULL OR r.end_date >= ` + d + `))` +
 			` AND NOT EXISTS (SELECT 1 FROM follow_up_members r WHERE r.person_id = p.id AND r.role = 'referent' AND r.start_date > ` + limit + ` AND (r.end_date IS NULL OR r.end_date >= ` + d + `))` +
-			` AND NOT EXISTS (SELECT 1 FROM steps st WHERE st.person_id = p.id AND st.kind = 'appointment' AND st.start_date >= ` + limit +
-			` AND st.outcome NOT IN ('no_show', 'cancelled'))`
+			` AND NOT EXISTS (SELECT 1 FROM steps st WHERE st.person_id = p.id AND st.kind = 'appointment' AND st.outcome IN ('', 'seen', 'excused') AND st.start_date >= ` + limit + `)`
 	}},
 	{AlertOutcomeMissing, func(w *db.Where, today time.Time, _ Settings) string {
 		d := w.Arg(day(today))
@@ -235,11 +248,10 @@ var alertQueries = []alertQuery{
 	}},
 	{AlertStepGap, func(w *db.Where, today time.Time, set Settings) string {
 		d, limit := w.Arg(day(today)), w.Arg(day(today.AddDate(0, 0, -set.StepGapDays)))
-		return `SELECT p.id, st.end_date, st.kind FROM persons p JOIN steps st ON st.person_id = p.id` + w.String() +
-			` AND st.kind IN ` + durationKinds + ` AND st.end_date < ` + limit +
-			` AND st.end_date = (SELECT MAX(s2.end_date) FROM steps s2 WHERE s2.person_id = p.id AND s2.kind IN ` + durationKinds + `)` +
-			` AND NOT EXISTS (SELECT 1 FROM steps nx WHERE nx.person_id = p.id AND nx.kind IN ` + durationKinds +
-			` AND (nx.start_date >= st.end_date OR nx.end_date IS NULL OR nx.end_date >= ` + d + `))`
+		return `SELECT g.id, g.last_end, (SELECT s.kind FROM steps s WHERE s.person_id = g.id AND s.kind IN ` + durationKinds + ` AND s.end_date = g.last_end LIMIT 1)
+			FROM (SELECT p.id AS id, MAX(st.end_date) AS last_end FROM persons p JOIN steps st ON st.person_id = p.id` + w.String() +
+			` AND st.kind IN ` + durationKinds + ` GROUP BY p.id
+			HAVING SUM(CASE WHEN st.end_date IS NULL OR st.end_date >= ` + d + ` THEN 1 ELSE 0 END) = 0 AND MAX(st.end_date) < ` + limit + `) g`
 	}},
 	{AlertCheckinDue, func(w *db.Where, today time.Time, _ Settings) string {
 		d := w.Arg(day(today))
@@ -248,38 +260,51 @@ var alertQueries = []alertQuery{
 	}},
 }
 
-// alerts runs every kind's query over the actor's scope.
+// alerts runs every kind's query over the actor's scope, side by side on
+// the database's readers.
 func (s *Service) alerts(ctx context.Context, a access.Actor) ([]Alert, error) {
 	today := s.today()
-	var out []Alert
-	for _, q := range alertQueries {
-		var w db.Where
-		scope, err := people.ScopeSQL(ctx, s.db, a, today, &w)
-		if err != nil {
-			return nil, err
-		}
-		w.Raw(scope)
-		rows, err := s.db.QueryContext(ctx, q.sql(&w, today, s.set), w.Args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			al := Alert{Kind: q.kind}
-			var since, detail any
-			if err := rows.Scan(&al.PersonID, &since, &detail); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			al.Since = asDay(since)
-			al.Since, al.Detail = sinceAndDetail(q.kind, al.Since, detail, s.set)
-			out = append(out, al)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	results := make([][]Alert, len(alertQueries))
+	failures := make([]error, len(alertQueries))
+	var wg sync.WaitGroup
+	for i, q := range alertQueries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], failures[i] = s.alertsOf(ctx, a, q, today)
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	if err := errors.Join(failures...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(results...), nil
+}
+
+// alertsOf runs one kind's query.
+func (s *Service) alertsOf(ctx context.Context, a access.Actor, q alertQuery, today time.Time) ([]Alert, error) {
+	var w db.Where
+	scope, err := people.ScopeSQL(ctx, s.db, a, today, &w)
+	if err != nil {
+		return nil, err
+	}
+	w.Raw(scope)
+	rows, err := s.db.QueryContext(ctx, q.sql(&w, today, s.set), w.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		al := Alert{Kind: q.kind}
+		var since, detail any
+		if err := rows.Scan(&al.PersonID, &since, &detail); err != nil {
+			return nil, err
+		}
+		al.Since, al.Detail = sinceAndDetail(q.kind, asDay(since), detail, s.set)
+		out = append(out, al)
+	}
+	return out, rows.Err()
 }
 
 // sinceAndDetail turns the raw day of a kind into the day the situation
@@ -358,48 +383,98 @@ func parseAnyDay(s string) time.Time {
 	return time.Time{}
 }
 
-// describe adds the names, référents and organisations of the alerts' people.
-func (s *Service) describe(ctx context.Context, alerts []Alert) error {
-	ids := map[string][]int{}
-	var order []string
-	for i, al := range alerts {
-		if _, ok := ids[al.PersonID]; !ok {
-			order = append(order, al.PersonID)
-		}
-		ids[al.PersonID] = append(ids[al.PersonID], i)
+// attribute gives each alert the référent and the organisation in charge
+// of its file, read in one pass over the actor's scope, with their names.
+func (s *Service) attribute(ctx context.Context, a access.Actor, alerts []Alert) error {
+	today := s.today()
+	var w db.Where
+	scope, err := people.ScopeSQL(ctx, s.db, a, today, &w)
+	if err != nil {
+		return err
 	}
-	today := day(s.today())
-	for start := 0; start < len(order); start += worklistChunk {
-		chunk := order[start:min(start+worklistChunk, len(order))]
-		args := []any{today}
-		for _, id := range chunk {
-			args = append(args, id)
+	w.Raw(scope)
+	d := w.Arg(day(today))
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, COALESCE(r.user_id, ''), COALESCE(r.organisation_id, p.oriented_org_id)
+		FROM persons p LEFT JOIN follow_up_members r ON r.person_id = p.id AND r.role = 'referent' AND r.start_date <= `+d+`
+		AND (r.end_date IS NULL OR r.end_date >= `+d+`)`+w.String(), w.Args...)
+	if err != nil {
+		return err
+	}
+	type holder struct{ referent, org string }
+	byPerson := map[string]holder{}
+	for rows.Next() {
+		var id string
+		var h holder
+		if err := rows.Scan(&id, &h.referent, &h.org); err != nil {
+			rows.Close()
+			return err
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.last_name || ' ' || p.first_name, COALESCE(r.user_id, ''), COALESCE(u.first_name || ' ' || u.last_name, ''),
-			COALESCE(r.organisation_id, p.oriented_org_id), COALESCE(ro.name, COALESCE(oo.name, ''))
-			FROM persons p
-			LEFT JOIN follow_up_members r ON r.id = (SELECT r2.id FROM follow_up_members r2 WHERE r2.person_id = p.id AND r2.role = 'referent'
-				AND r2.start_date <= $1 AND (r2.end_date IS NULL OR r2.end_date >= $1) ORDER BY r2.start_date DESC LIMIT 1)
-			LEFT JOIN users u ON u.id = r.user_id LEFT JOIN organisations ro ON ro.id = r.organisation_id
-			LEFT JOIN organisations oo ON oo.id = p.oriented_org_id
-			WHERE p.id IN (`+db.In(2, len(chunk))+`)`, args...)
+		if _, seen := byPerson[id]; !seen || h.referent != "" {
+			byPerson[id] = h
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	users, orgs := map[string]string{}, map[string]string{}
+	for i := range alerts {
+		h := byPerson[alerts[i].PersonID]
+		alerts[i].ReferentID, alerts[i].OrgID = h.referent, h.org
+		users[h.referent], orgs[h.org] = "", ""
+	}
+	if err := s.lookupNames(ctx, `SELECT id, first_name || ' ' || last_name FROM users WHERE id IN `, users); err != nil {
+		return err
+	}
+	if err := s.lookupNames(ctx, `SELECT id, name FROM organisations WHERE id IN `, orgs); err != nil {
+		return err
+	}
+	for i := range alerts {
+		alerts[i].ReferentName, alerts[i].OrgName = users[alerts[i].ReferentID], orgs[alerts[i].OrgID]
+	}
+	return nil
+}
+
+// lookupNames fills names (keyed by identifier) with the query's second column.
+func (s *Service) lookupNames(ctx context.Context, query string, names map[string]string) error {
+	delete(names, "")
+	ids := slices.Collect(maps.Keys(names))
+	for chunk := range slices.Chunk(ids, worklistChunk) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, query+`(`+db.In(1, len(chunk))+`)`, args...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id, name, refID, refName, orgID, orgName string
-			if err := rows.Scan(&id, &name, &refID, &refName, &orgID, &orgName); err != nil {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
 				rows.Close()
 				return err
 			}
-			for _, i := range ids[id] {
-				alerts[i].Name, alerts[i].ReferentID, alerts[i].ReferentName, alerts[i].OrgID, alerts[i].OrgName = name, refID, refName, orgID, orgName
-			}
+			names[id] = name
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// nameItems adds the people's names to a page of alerts.
+func (s *Service) nameItems(ctx context.Context, items []Alert) error {
+	names := map[string]string{}
+	for _, al := range items {
+		names[al.PersonID] = ""
+	}
+	if err := s.lookupNames(ctx, `SELECT id, last_name || ' ' || first_name FROM persons WHERE id IN `, names); err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].Name = names[items[i].PersonID]
 	}
 	return nil
 }

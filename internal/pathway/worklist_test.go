@@ -18,7 +18,8 @@ type situation struct {
 }
 
 func (w *world) orient(id string, daysAgo int, org string) {
-	w.exec(`INSERT INTO orientations (id, person_id, track, organisation_id, decided_on, decided_by, created_at) VALUES ($1,$2,'professionnel',$3,$4,$5,$6)`,
+	w.exec(`INSERT INTO orientations (id, person_id, track, organisation_id, rights_date, decided_on, decided_by, created_at)
+		VALUES ($1,$2,'professionnel',$3,(SELECT hh.request_date FROM households hh JOIN persons p ON p.household_id = hh.id WHERE p.id = $2),$4,$5,$6)`,
 		db.NewID(), id, w.orgs[org].ID, w.day(-daysAgo), w.users["ori"].ID, db.Now())
 	w.exec(`UPDATE persons SET oriented_org_id = $1 WHERE id = $2`, w.orgs[org].ID, id)
 }

@@ -303,3 +303,96 @@ func AuditScope(a Actor) (orgID string, ok bool) {
 	}
 	return "", false
 }
+
+// ReviewParticipant is a professional invited to a case review, for the
+// organisation they sit for.
+type ReviewParticipant struct {
+	UserID string
+	OrgID  string
+}
+
+// CaseReview carries the facts about a case review (a group of professionals
+// or an équipe pluridisciplinaire) that the policy needs.
+type CaseReview struct {
+	Territory string
+	// OrgID is the organising organisation.
+	OrgID        string
+	CreatedBy    string
+	Participants []ReviewParticipant
+}
+
+// reviewRoles are the roles whose holders organise case reviews.
+var reviewRoles = []Role{RoleReferent, RoleOrientation, RoleOrgAdmin, RoleManager}
+
+// CanCreateCaseReview reports whether the actor may organise a case review for its organisation.
+func CanCreateCaseReview(a Actor) bool {
+	return a.Authenticated() && !a.System && a.OrgID != "" && a.HasAny(reviewRoles...)
+}
+
+// CanCaseReview reports whether the actor may perform act on a case review.
+// Participants read it (the names and reasons of its agenda: that is what the
+// team meets for), but a person's full file still needs CanPerson. Writing
+// (participants, agenda, decisions) is for its creator, the organiser's
+// administrators and the département's managers.
+func CanCaseReview(a Actor, r CaseReview, act Action) bool {
+	switch {
+	case !a.Authenticated():
+		return false
+	case a.System:
+		return true
+	case IsDeptManager(a) && a.Territory == r.Territory:
+		return true
+	case a.OrgID == r.OrgID && a.Has(RoleOrgAdmin):
+		return true
+	case a.OrgID == r.OrgID && a.UserID == r.CreatedBy && a.HasAny(reviewRoles...):
+		return true
+	case act != Read:
+		return false
+	case a.OrgID == r.OrgID && a.Has(RoleManager):
+		return true
+	}
+	for _, p := range r.Participants {
+		if p.UserID == a.UserID && p.OrgID == a.OrgID {
+			return true
+		}
+	}
+	return false
+}
+
+// ReviewScope describes, for list queries, which case reviews an actor sees;
+// stores turn it into SQL so that lists agree with CanCaseReview(…, Read).
+type ReviewScope struct {
+	All bool
+	// Territory is set for département managers.
+	Territory string
+	// OrgID is set for the organiser's administrators and managers: every
+	// review of their organisation.
+	OrgID string
+	// CreatorID and CreatorOrgID select the reviews the actor created.
+	CreatorID, CreatorOrgID string
+	// ParticipantID and ParticipantOrgID select the reviews the actor sits in.
+	ParticipantID, ParticipantOrgID string
+	// None is true when the actor sees no review at all.
+	None bool
+}
+
+// ScopeForCaseReviews returns the list scope matching CanCaseReview(…, Read).
+func ScopeForCaseReviews(a Actor) ReviewScope {
+	switch {
+	case !a.Authenticated():
+		return ReviewScope{None: true}
+	case a.System:
+		return ReviewScope{All: true}
+	}
+	s := ReviewScope{ParticipantID: a.UserID, ParticipantOrgID: a.OrgID}
+	if IsDeptManager(a) {
+		s.Territory = a.Territory
+	}
+	if a.HasAny(RoleOrgAdmin, RoleManager) {
+		s.OrgID = a.OrgID
+	}
+	if a.HasAny(reviewRoles...) {
+		s.CreatorID, s.CreatorOrgID = a.UserID, a.OrgID
+	}
+	return s
+}

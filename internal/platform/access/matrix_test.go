@@ -65,6 +65,7 @@ var actors = map[string]access.Actor{
 	"public buyer 59":              actor("u-buy59", buyer59, "public_buyer", "59", access.RolePublicBuyer),
 	"facilitator 62":               actor("u-fac62", plie62, "plie", "62", access.RoleFacilitator),
 	"facilitator 59":               actor("u-fac59", plie59, "plie", "59", access.RoleFacilitator),
+	"manager of the association":   actor("u-man-asso", asso62, "association", "62", access.RoleManager),
 	"platform admin":               {UserID: "u-padm", Email: "padm@example.org", PlatformAdmin: true},
 	"system":                       access.System("test"),
 	"unauthenticated":              {},
@@ -98,6 +99,8 @@ var persons = map[string]access.Person{
 	},
 	// A file nobody follows, held by the association.
 	"unfollowed file": {Territory: "62", HoldingOrgID: asso62},
+	// A file held by the département and oriented to France Travail, whose référent is not named yet.
+	"oriented file": {Territory: "62", HoldingOrgID: dep62, OrientedOrgID: ft62},
 }
 
 // object is one kind of object with one action, as the policy judges it.
@@ -134,6 +137,16 @@ func auditOf(orgID string) object {
 		scope, ok := access.AuditScope(a)
 		return ok && (scope == "" || scope == orgID)
 	}}
+}
+
+// review62 is a case review organised by the association, created by the
+// colleague of the référent, with the référent and France Travail's chargé
+// d'orientation sitting in it.
+var review62 = access.CaseReview{Territory: "62", OrgID: asso62, CreatedBy: "u-colleague",
+	Participants: []access.ReviewParticipant{{UserID: "u-ref", OrgID: asso62}, {UserID: "u-ori-ft", OrgID: ft62}}}
+
+func reviewDo(act access.Action) object {
+	return object{"case review " + string(act), func(a access.Actor) bool { return access.CanCaseReview(a, review62, act) }}
 }
 
 type matrixRow struct {
@@ -175,6 +188,12 @@ var matrix = []matrixRow{
 	{"org admin of the association reads the unfollowed file the association holds", "org admin of another org", personRead("unfollowed file"), true, ""},
 	{"chargé d'orientation of the holding org reads", "orientation of the holder", personRead("file"), true, ""},
 	{"chargé d'orientation of another org may not read", "orientation of another org", personRead("file"), false, ""},
+	// Person files: the organisation the person is oriented to.
+	{"org admin of the organisation the file is oriented to reads, to name the référent", "org admin of the holder", personRead("oriented file"), true, ""},
+	{"org admin of the organisation the file is oriented to writes", "org admin of the holder", personWrite("oriented file"), true, ""},
+	{"chargé d'orientation of the organisation oriented to may not read before a référent is named", "orientation of the holder", personRead("oriented file"), false, ""},
+	{"manager of the organisation oriented to may not read", "manager of France Travail", personRead("oriented file"), false, ""},
+	{"org admin of another org may not read an oriented file", "org admin of another org", personRead("oriented file"), false, ""},
 	// Person files: employers.
 	{"employer with consented positioning reads", "employer with consent", personRead("file"), true, ""},
 	{"employer without consent may not", "employer without consent", personRead("file"), false, ""},
@@ -219,6 +238,27 @@ var matrix = []matrixRow{
 	{"unauthenticated actor may not read an organisation", "unauthenticated", orgDo(ft62, "62", access.Read), false, ""},
 	{"roles without a user may not write an organisation", "roles without a user", orgDo(ft62, "62", access.Write), false, ""},
 
+	// Case reviews (groups of professionals, équipe pluridisciplinaire).
+	{"participant reads the case review", "référent", reviewDo(access.Read), true, ""},
+	{"participant may not write the case review", "référent", reviewDo(access.Write), false, ""},
+	{"participant of another structure reads the case review", "orientation of the holder", reviewDo(access.Read), true, ""},
+	{"participant acting for another of their structures may not read the review", "same référent in another org", reviewDo(access.Read), false, ""},
+	{"creator of the case review writes it", "colleague of the référent", reviewDo(access.Write), true, ""},
+	{"org admin of the organiser writes the case review", "org admin of another org", reviewDo(access.Write), true, ""},
+	{"manager of the organiser reads the case review", "manager of the association", reviewDo(access.Read), true, ""},
+	{"manager of the organiser may not write the case review", "manager of the association", reviewDo(access.Write), false, ""},
+	{"département manager of the territory writes the case review", "manager 62", reviewDo(access.Write), true, ""},
+	{"département manager of another territory may not read the case review", "manager 59", reviewDo(access.Read), false, ""},
+	{"manager of a non-organising structure may not read the case review", "manager of France Travail", reviewDo(access.Read), false, ""},
+	{"org admin of another structure may not read the case review", "org admin of the holder", reviewDo(access.Read), false, ""},
+	{"référent outside the case review may not read it", "référent of another org", reviewDo(access.Read), false, ""},
+	{"employer may not read a case review", "employer with consent", reviewDo(access.Read), false, ""},
+	{"platform admin has no need to know a case review", "platform admin", reviewDo(access.Read), false, ""},
+	{"system writes a case review", "system", reviewDo(access.Write), true, ""},
+	{"unauthenticated actor may not read a case review", "unauthenticated", reviewDo(access.Read), false, ""},
+	{"roles without a user may not read a case review", "roles without a user", reviewDo(access.Read), false, ""},
+	{"référent organises a case review", "référent", object{"case review creation", access.CanCreateCaseReview}, true, ""},
+	{"employer may not organise a case review", "employer with consent", object{"case review creation", access.CanCreateCaseReview}, false, ""},
 	// The audit trail.
 	{"platform admin searches the trail of any organisation", "platform admin", auditOf(asso62), true, ""},
 	{"system searches the trail of any organisation", "system", auditOf(asso62), true, ""},
@@ -297,6 +337,9 @@ func inScope(s access.PersonScope, p access.Person, at time.Time) bool {
 	if s.HoldingOrgID != "" && s.HoldingOrgID == p.HoldingOrgID {
 		return true
 	}
+	if s.OrientedOrgID != "" && s.OrientedOrgID == p.OrientedOrgID {
+		return true
+	}
 	if s.GroupUserID != "" {
 		today := at.UTC().Truncate(24 * time.Hour)
 		for _, m := range p.Group {
@@ -355,14 +398,14 @@ func TestScopeForPeopleAgreesWithCanPerson(t *testing.T) {
 // that None is set exactly when no other field is.
 func checkScopeShape(t *testing.T, a access.Actor, s access.PersonScope) {
 	t.Helper()
-	set := s.All || s.Territory != "" || s.HoldingOrgID != "" || s.GroupUserID != "" || s.EmployerOrgID != ""
+	set := s.All || s.Territory != "" || s.HoldingOrgID != "" || s.OrientedOrgID != "" || s.GroupUserID != "" || s.EmployerOrgID != ""
 	if s.None == set {
 		t.Errorf("scope %+v: None = %v but some field set = %v", s, s.None, set)
 	}
 	if s.All && !a.System {
 		t.Errorf("scope %+v: only the system sees every file", s)
 	}
-	for field, v := range map[string]string{"Territory": s.Territory, "HoldingOrgID": s.HoldingOrgID, "GroupOrgID": s.GroupOrgID, "EmployerOrgID": s.EmployerOrgID} {
+	for field, v := range map[string]string{"Territory": s.Territory, "HoldingOrgID": s.HoldingOrgID, "OrientedOrgID": s.OrientedOrgID, "GroupOrgID": s.GroupOrgID, "EmployerOrgID": s.EmployerOrgID} {
 		want := a.OrgID
 		if field == "Territory" {
 			want = a.Territory
@@ -386,6 +429,45 @@ func TestMatrixNamesAreSpecifications(t *testing.T) {
 		}
 		if negative && row.allowed {
 			t.Errorf("row %q reads as a refusal but is allowed", row.name)
+		}
+	}
+}
+
+// inReviewScope is how a store must read a ReviewScope: a review is listed
+// when any of the set fields selects it.
+func inReviewScope(s access.ReviewScope, r access.CaseReview) bool {
+	switch {
+	case s.None:
+		return false
+	case s.All:
+		return true
+	case s.Territory != "" && s.Territory == r.Territory:
+		return true
+	case s.OrgID != "" && s.OrgID == r.OrgID:
+		return true
+	case s.CreatorID != "" && s.CreatorID == r.CreatedBy && s.CreatorOrgID == r.OrgID:
+		return true
+	}
+	for _, p := range r.Participants {
+		if s.ParticipantID != "" && p.UserID == s.ParticipantID && p.OrgID == s.ParticipantOrgID {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScopeForCaseReviewsAgreesWithCanCaseReview(t *testing.T) {
+	reviews := map[string]access.CaseReview{
+		"review of the association": review62,
+		"review of France Travail":  {Territory: "62", OrgID: ft62, CreatedBy: "u-ori-ft"},
+		"review in 59":              {Territory: "59", OrgID: dep59, CreatedBy: "u-man59", Participants: []access.ReviewParticipant{{UserID: "u-ref", OrgID: asso62}}},
+	}
+	for name, a := range actors {
+		s := access.ScopeForCaseReviews(a)
+		for rname, r := range reviews {
+			if got, want := inReviewScope(s, r), access.CanCaseReview(a, r, access.Read); got != want {
+				t.Errorf("%s, %s: scope %+v lists it = %v, CanCaseReview read = %v", name, rname, s, got, want)
+			}
 		}
 	}
 }

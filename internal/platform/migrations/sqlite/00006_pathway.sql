@@ -91,6 +91,7 @@ CREATE TABLE contracts (
 );
 CREATE INDEX contracts_person ON contracts (person_id, start_date);
 CREATE INDEX contracts_end ON contracts (end_date) WHERE signed_on IS NOT NULL;
+CREATE INDEX contracts_renews ON contracts (renews_id) WHERE renews_id <> '';
 
 -- Action plan: themes → objectives → actions. An objective may be tied to a
 -- contract; an action may come from a case-review decision.
@@ -143,6 +144,9 @@ CREATE TABLE steps (
     updated_at      TIMESTAMP NOT NULL
 );
 CREATE INDEX steps_person ON steps (person_id, start_date);
+-- Lookups by person and kind (the last appointment held, the last step): without
+-- it SQLite picks steps_kind and reads every appointment for each file.
+CREATE INDEX steps_person_kind ON steps (person_id, kind, outcome, start_date);
 CREATE INDEX steps_kind ON steps (kind, outcome, start_date);
 
 -- Check-ins 1, 3 and 6 months after a job start.
