@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"tremplin/internal/platform/migrations"
 	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/secret"
+	"tremplin/internal/platform/tabular"
 )
 
 func version() string { return app.Version }
@@ -394,8 +396,11 @@ func cmdToken(e *env, args []string) error {
 }
 
 func cmdImport(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "people" {
+		return importPeople(e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "caf" {
-		return usageError("import: say caf FILE")
+		return usageError("import: say caf FILE, or people FILE --org ID")
 	}
 	fs := flags("import caf", e.stderr)
 	dryRun := fs.Bool("dry-run", false, "check and count without writing anything")
@@ -430,6 +435,131 @@ func cmdImport(e *env, args []string) error {
 		return fmt.Errorf("%s: %w", fs.Arg(0), importErr)
 	}
 	return nil
+}
+
+// importPeople imports a partner's list of people (CSV or XLSX) as the
+// system, the new files being held by the organisation --org names.
+func importPeople(e *env, args []string) error {
+	fs := flags("import people", e.stderr)
+	org := fs.String("org", "", "identifier of the organisation that holds the new files (required)")
+	mapping := fs.String("map", "", "field=Column pairs, comma-separated, replacing the columns guessed from their names")
+	keepValid := fs.Bool("keep-valid", false, "import the valid rows even when others are rejected")
+	rejectedOut := fs.String("rejected", "", "CSV file receiving the rejected rows (with --keep-valid)")
+	dryRun := fs.Bool("dry-run", false, "check and count without writing anything")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 || *org == "" {
+		return usageError("import people: name one FILE and the organisation with --org ID")
+	}
+	if *keepValid != (*rejectedOut != "") {
+		return usageError("import people: --keep-valid goes with --rejected OUT.csv")
+	}
+	over, err := people.ParseMapping(*mapping)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	t, err := tabular.Open(f, st.Size(), files[0])
+	if err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
+	}
+	a, err := app.Open(e.ctx, e.cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	holder, err := a.Orgs.Get(e.ctx, access.System("cli"), *org)
+	if err != nil {
+		return err
+	}
+	actor := access.System("cli")
+	actor.OrgID, actor.OrgKind, actor.Territory = holder.ID, string(holder.Kind), holder.Territory
+	opts := people.Options{DryRun: *dryRun, KeepValid: *keepValid}
+	rep, importErr := a.People.ImportList(e.ctx, actor, t, people.GuessMapping(t.Header()).With(over), opts)
+	if importErr != nil && len(rep.Errors) == 0 {
+		return fmt.Errorf("%s: %w", files[0], importErr)
+	}
+	if *keepValid && rep.RejectedRows() > 0 {
+		if err := writeRejected(*rejectedOut, rep); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printListReport(e, files[0], rep, importErr, *rejectedOut)
+	}
+	if importErr != nil {
+		return fmt.Errorf("%s: %w", files[0], importErr)
+	}
+	return nil
+}
+
+// parseInterleaved parses flags placed before, between or after the other
+// arguments ("import people FILE --org ID"), and returns those arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
+	}
+}
+
+// writeRejected writes the rejected rows of an import to a private file.
+func writeRejected(path string, rep people.ListReport) error {
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteRejected(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func printListReport(e *env, file string, rep people.ListReport, importErr error, rejectedOut string) {
+	mode := "imported"
+	switch {
+	case importErr != nil:
+		mode = "refused: nothing written"
+	case rep.DryRun:
+		mode = "checked (dry run, nothing written)"
+	case rep.Rejected > 0:
+		mode = "imported, except the rejected rows"
+	}
+	fmt.Fprintf(e.stdout, "List %s: %d rows; %d created, %d updated, %d unchanged, %d rejected.\n",
+		file, rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected)
+	fmt.Fprintf(e.stdout, "List %s.\n", mode)
+	for _, er := range rep.Errors {
+		fmt.Fprintf(e.stdout, "  line %d %s: %s\n", er.Line, er.Field, er.Message)
+	}
+	for _, c := range rep.Conflicts {
+		fmt.Fprintf(e.stdout, "  line %d %s: %s\n", c.Line, c.Field, c.Message)
+	}
+	if rep.RejectedRows() > 0 && rejectedOut != "" {
+		fmt.Fprintf(e.stdout, "Rejected rows written to %s.\n", rejectedOut)
+	}
 }
 
 // flagsFirst moves the flags before the other arguments, so that

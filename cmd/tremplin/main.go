@@ -35,6 +35,10 @@ Commands:
   user disable --email E                 disable an account
   token create --email E [--name N]      create an API token acting with that user's rights
   import caf FILE [--dry-run] [--json]   import a CAF/MSA RSA flow (vrsb0801) into the registry
+  import people FILE --org ID [--map field=Column,...] [--keep-valid --rejected OUT.csv] [--dry-run] [--json]
+                                         import a partner's list of people (CSV or XLSX), new files held by --org
+  report --territory CODE [--from D] [--to D] [--json]
+                                         print the steering figures of a département
   audit verify                           check the hash chain of the audit trail
   audit purge                            delete audit entries older than TREMPLIN_AUDIT_RETENTION
   refdata load communes|rome|naf FILE    replace reference data from an official CSV file
@@ -77,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{ctx: ctx, cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
 	commands := map[string]func(*env, []string) error{
 		"serve": cmdServe, "migrate": cmdMigrate, "demo": cmdDemo, "user": cmdUser, "token": cmdToken,
-		"audit": cmdAudit, "refdata": cmdRefdata, "backup": cmdBackup, "import": cmdImport,
+		"audit": cmdAudit, "refdata": cmdRefdata, "backup": cmdBackup, "import": cmdImport, "report": cmdReport,
 	}
 	fn, ok := commands[cmd]
 	if !ok {

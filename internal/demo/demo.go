@@ -120,11 +120,13 @@ func Generate(ctx context.Context, d *db.DB, box *secret.Box, opt Options) (Resu
 		return Result{}, err
 	}
 
+	pathways := newPathwayGen(opt.Seed, now.UTC().Truncate(24*time.Hour), code, pl.orgs, pl.account).generate(persons)
+
 	// The trace of the generation is written with the people: all or nothing.
 	detail := fmt.Sprintf("taille %s, graine %d, département %s : %d structures, %d comptes, %d personnes",
 		size, opt.Seed, code, len(pl.orgs), len(pl.account), len(persons))
 	w := &writer{d: d, box: box, progress: newProgress(opt.Progress), detail: detail}
-	if err := w.write(ctx, pl.orgs, pl.account, persons); err != nil {
+	if err := w.write(ctx, pl.orgs, pl.account, persons, pathways); err != nil {
 		if cerr := w.undo(context.WithoutCancel(ctx)); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("remove the partial demo: %w", cerr))
 		}
@@ -195,7 +197,7 @@ type writer struct {
 	userIDs  []string
 }
 
-func (w *writer) write(ctx context.Context, orgList []orgPlan, accounts []accountPlan, persons []personPlan) error {
+func (w *writer) write(ctx context.Context, orgList []orgPlan, accounts []accountPlan, persons []personPlan, pathways pathwayRows) error {
 	err := w.d.InTx(ctx, func(tx *db.Tx) error {
 		for _, o := range orgList {
 			org := o.org
@@ -218,7 +220,7 @@ func (w *writer) write(ctx context.Context, orgList []orgPlan, accounts []accoun
 	if err != nil {
 		return err
 	}
-	return w.insertPeople(ctx, orgList, accounts, userIDs, persons)
+	return w.insertPeople(ctx, orgList, accounts, userIDs, persons, pathways)
 }
 
 // createAccounts creates the accounts through the account service, a few at

@@ -98,14 +98,14 @@ func (b *batch) flush() error {
 
 var personColumns = []string{"id", "territory", "holding_org_id", "first_name", "last_name", "birth_name", "birth_date", "sex",
 	"nir_sealed", "nir_match", "caf_matricule", "ft_id", "address", "postal_code", "commune_code", "lat", "lon", "geo_approximate",
-	"phone", "email", "search_name", "created_at", "updated_at"}
+	"phone", "email", "search_name", "created_at", "updated_at", "household_id", "household_role", "droits_devoirs", "oriented_org_id"}
 
 var memberColumns = []string{"id", "person_id", "user_id", "organisation_id", "role", "start_date", "end_date", "created_at"}
 
 // insertPeople writes the people and their follow-up groups in one transaction.
-func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts []accountPlan, userIDs []string, persons []personPlan) error {
+func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts []accountPlan, userIDs []string, persons []personPlan, pathways pathwayRows) error {
 	return w.d.InTx(ctx, func(tx *db.Tx) error {
-		pb := newBatch(ctx, tx, "persons", personColumns, 400)
+		pb := newBatch(ctx, tx, "persons", personColumns, 350)
 		mb := newBatch(ctx, tx, "follow_up_members", memberColumns, 1000)
 		// Members reference people: they are queued once their people are written.
 		var pending [][]any
@@ -132,7 +132,8 @@ func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts [
 			// The registry matches on the 13 identifying characters, as the CAF flow sends them.
 			err := pb.add(p.ID, p.Territory, p.HoldingOrgID, p.FirstName, p.LastName, p.BirthName, p.BirthDate.Format(time.DateOnly), p.Sex,
 				w.box.Seal(pp.nir), w.box.Match(pp.nir[:13]), p.CAFMatricule, p.FTID, p.Address, p.PostalCode, p.CommuneCode,
-				*p.Lat, *p.Lon, true, p.Phone, p.Email, people.SearchName(p), p.CreatedAt, p.UpdatedAt)
+				*p.Lat, *p.Lon, true, p.Phone, p.Email, people.SearchName(p), p.CreatedAt, p.UpdatedAt,
+				pathways.person[i].householdID, pathways.person[i].role, pathways.person[i].droitsDevoirs, pathways.person[i].orientedOrg)
 			if err != nil {
 				return err
 			}
@@ -153,6 +154,9 @@ func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts [
 			return err
 		}
 		if err := mb.flush(); err != nil {
+			return err
+		}
+		if err := w.writePathways(ctx, tx, pathways, userIDs); err != nil {
 			return err
 		}
 		return audit.LogTx(ctx, tx, access.System("demo"), audit.Event{Action: "demo.generate", ObjectType: "demo", Detail: w.detail})

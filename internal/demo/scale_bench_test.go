@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"tremplin/internal/pathway"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
@@ -105,6 +106,39 @@ func BenchmarkPeopleList(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkWorklist computes the point de situation over 50,000 files, per
+// role: every alert kind, counted per structure and référent, first page.
+func BenchmarkWorklist(b *testing.B) {
+	d, box := deptDemo(b)
+	svc := pathway.NewService(d, people.NewService(d, box), pathway.DefaultSettings())
+	for _, who := range []string{"manager", "orientation", "referent.social", "referent.pro"} {
+		a := actorOf(b, d, who+"@"+Domain)
+		b.Run(who, func(b *testing.B) {
+			var total int
+			for i := 0; i < b.N; i++ {
+				wl, err := svc.Worklist(context.Background(), a, pathway.WorklistFilter{Limit: 100})
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = wl.Total
+			}
+			b.ReportMetric(float64(total), "alerts")
+		})
+	}
+}
+
+// BenchmarkOrientationQueue lists the first page of people to orient over 50,000 files.
+func BenchmarkOrientationQueue(b *testing.B) {
+	d, box := deptDemo(b)
+	svc := pathway.NewService(d, people.NewService(d, box), pathway.DefaultSettings())
+	a := actorOf(b, d, "orientation@"+Domain)
+	for i := 0; i < b.N; i++ {
+		if _, _, err := svc.Queue(context.Background(), a, 50, 0); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
