@@ -112,14 +112,15 @@ func BenchmarkPeopleList(b *testing.B) {
 
 // BenchmarkWorklist computes the point de situation over 50,000 files, per
 // role: every alert kind, counted per structure and référent, first page.
+// Each iteration gets a new service, so that nothing comes from its cache.
 func BenchmarkWorklist(b *testing.B) {
 	d, box := deptDemo(b)
-	svc := pathway.NewService(d, people.NewService(d, box), pathway.DefaultSettings())
 	for _, who := range []string{"manager", "orientation", "referent.social", "referent.pro"} {
 		a := actorOf(b, d, who+"@"+Domain)
 		b.Run(who, func(b *testing.B) {
 			var total int
 			for i := 0; i < b.N; i++ {
+				svc := pathway.NewService(d, people.NewService(d, box), pathway.DefaultSettings())
 				wl, err := svc.Worklist(context.Background(), a, pathway.WorklistFilter{Limit: 100})
 				if err != nil {
 					b.Fatal(err)

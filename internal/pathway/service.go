@@ -2,6 +2,7 @@ package pathway
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"tremplin/internal/people"
@@ -33,6 +34,8 @@ type Service struct {
 	set    Settings
 	// now is the clock; tests move it.
 	now func() time.Time
+	// worklists keeps the slow worklists of the last minute, by actor.
+	worklists sync.Map
 }
 
 // NewService returns the pathway service over the registry.

@@ -99,6 +99,45 @@ type Worklist struct {
 	NoContactDays   int
 	StepGapDays     int
 	ContractWarning int
+	// ComputedAt is when the alerts were computed: a large worklist is kept a minute.
+	ComputedAt time.Time
+}
+
+// A worklist that took longer than slowWorklist to compute (a whole
+// département's) is kept for worklistCacheFor, so that paging and filtering
+// it stays instant; a référent's, quick to compute, is always fresh.
+const (
+	slowWorklist     = time.Second
+	worklistCacheFor = time.Minute
+)
+
+type cachedAlerts struct {
+	at     time.Time
+	alerts []Alert
+}
+
+// allAlerts returns every alert of the actor's scope with its référent and
+// organisation, from the cache when a recent slow computation is there.
+func (s *Service) allAlerts(ctx context.Context, a access.Actor) ([]Alert, time.Time, error) {
+	key := a.UserID + "|" + a.OrgID
+	if v, ok := s.worklists.Load(key); ok {
+		if c := v.(cachedAlerts); time.Since(c.at) < worklistCacheFor {
+			return c.alerts, c.at, nil
+		}
+		s.worklists.Delete(key)
+	}
+	began := time.Now()
+	all, err := s.alerts(ctx, a)
+	if err == nil {
+		err = s.attribute(ctx, a, all)
+	}
+	if err != nil {
+		return nil, began, err
+	}
+	if time.Since(began) > slowWorklist {
+		s.worklists.Store(key, cachedAlerts{at: began, alerts: all})
+	}
+	return all, began, nil
 }
 
 // Worklist computes the point de situation over the files the actor may see:
@@ -115,14 +154,12 @@ func (s *Service) Worklist(ctx context.Context, a access.Actor, f WorklistFilter
 		f.Limit = worklistDefaultPage
 	}
 	f.Limit = min(f.Limit, worklistMaxPage)
-	all, err := s.alerts(ctx, a)
+	all, computed, err := s.allAlerts(ctx, a)
 	if err != nil {
 		return Worklist{}, err
 	}
-	if err := s.attribute(ctx, a, all); err != nil {
-		return Worklist{}, err
-	}
-	wl := Worklist{ByKind: map[AlertKind]int{}, NoContactDays: s.set.NoContactDays, StepGapDays: s.set.StepGapDays, ContractWarning: s.set.ContractExpiryDays}
+	wl := Worklist{ByKind: map[AlertKind]int{}, NoContactDays: s.set.NoContactDays, StepGapDays: s.set.StepGapDays,
+		ContractWarning: s.set.ContractExpiryDays, ComputedAt: computed}
 	var kept []Alert
 	for _, al := range all {
 		if (f.OrgID != "" && al.OrgID != f.OrgID) || (f.ReferentID != "" && al.ReferentID != f.ReferentID) || (f.Mine && al.ReferentID != a.UserID) {
