@@ -137,6 +137,9 @@ func (a *App) Handler() http.Handler {
 	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
 	account.Web{Auth: a.Auth, R: a.Render, Sessions: sessions}.Register(mux)
 	siteWeb.Register(mux)
+	// Daily work first, then imports, figures and administration.
+	a.Render.OrderNav("/personnes", "/point-de-situation", "/orientation", "/commissions", "/imports/caf", "/imports/personnes",
+		"/pilotage/parcours", "/avis-resultats", "/structures")
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)

@@ -45,9 +45,13 @@ var pathwayTables = []struct {
 	{"contracts", []string{"id", "person_id", "kind", "orientation_id", "organisation_id", "start_date", "end_date", "weekly_minutes", "hours_adjustment",
 		"hours_reason", "action_plan", "signed_by", "signed_on", "person_signed", "renews_id", "created_by", "created_at", "updated_at"}},
 	{"plan_objectives", []string{"id", "person_id", "theme", "title", "contract_id", "status", "created_by", "created_at", "updated_at"}},
-	{"plan_actions", []string{"id", "person_id", "objective_id", "title", "owner_id", "owner_org_id", "due_date", "status", "created_by", "created_at", "updated_at"}},
+	{"plan_actions", []string{"id", "person_id", "objective_id", "title", "owner_id", "owner_org_id", "due_date", "status", "created_by", "created_at", "updated_at", "review_item_id"}},
 	{"steps", []string{"id", "person_id", "kind", "subtype", "title", "organisation_id", "author_id", "start_date", "end_date", "scheduled_at", "outcome", "created_at", "updated_at"}},
 	{"checkins", []string{"id", "person_id", "step_id", "months", "due_date", "done_on", "in_work", "reason", "recorded_by", "created_at"}},
+	{"case_reviews", []string{"id", "territory", "organisation_id", "kind", "title", "held_on", "status", "created_by", "created_at"}},
+	{"case_review_participants", []string{"review_id", "user_id", "organisation_id"}},
+	{"case_review_items", []string{"id", "review_id", "person_id", "kind", "reasons", "added_by", "decision", "decided_at", "sanction_rate",
+		"sanction_months", "heard", "heard_note", "sanction_outcome", "decided_by", "created_at"}},
 	{"evaluation_links", []string{"token_hash", "person_id", "organisation_id", "territory", "issued_by", "created_at", "expires_at", "used_at"}},
 	{"evaluation_answers", []string{"id", "organisation_id", "territory", "period", "useful", "listened", "clear", "overall", "comment"}},
 }
@@ -67,6 +71,15 @@ type pathwayGen struct {
 	social, pro []int
 	orientation int
 	rows        pathwayRows
+	// hard are files of the département's référents with several obstacles,
+	// for the demo's case reviews.
+	hard []hardFile
+}
+
+// hardFile is a person whose situation a case review looks at.
+type hardFile struct {
+	personID string
+	ref      int
 }
 
 func newPathwayGen(seed int64, today time.Time, code string, orgList []orgPlan, accounts []accountPlan) *pathwayGen {
@@ -114,6 +127,7 @@ func (g *pathwayGen) generate(persons []personPlan) pathwayRows {
 	for i := range persons {
 		g.person(i, persons[i])
 	}
+	g.caseReviews()
 	return g.rows
 }
 
@@ -178,6 +192,9 @@ func (g *pathwayGen) person(i int, pp personPlan) {
 		contractID = g.contracts(p.ID, ref, orientationID, decided.AddDate(0, 0, g.between(5, 45)))
 	}
 	g.plan(p.ID, ref, contractID, decided)
+	if track == "social" && g.orgs[g.accounts[ref].org].org.Kind == orgs.KindDepartement && len(g.hard) < 12 {
+		g.hard = append(g.hard, hardFile{personID: p.ID, ref: ref})
+	}
 	g.followUp(p.ID, ref, since, decided, track)
 	if g.chance(0.01) {
 		org := g.orgs[g.accounts[ref].org].org.ID
@@ -320,7 +337,7 @@ func (g *pathwayGen) plan(personID string, ref int, contractID string, from time
 		if due.After(g.today) {
 			actionStatus = []string{"a_faire", "en_cours"}[g.r.IntN(2)]
 		}
-		g.add("plan_actions", db.NewID(), personID, oid, t.action, userRef(ref), org, due.Format(time.DateOnly), actionStatus, userRef(ref), created, created)
+		g.add("plan_actions", db.NewID(), personID, oid, t.action, userRef(ref), org, due.Format(time.DateOnly), actionStatus, userRef(ref), created, created, "")
 	}
 }
 
@@ -518,4 +535,67 @@ func (w *writer) writePathways(ctx context.Context, tx *db.Tx, rows pathwayRows,
 		w.progress.report("parcours", len(rows.tables[t.name]), len(rows.tables[t.name]))
 	}
 	return nil
+}
+
+// account returns the index of the demo account with the given local part, -1 without it.
+func (g *pathwayGen) account(local string) int {
+	for i, a := range g.accounts {
+		if a.email == local+"@"+Domain {
+			return i
+		}
+	}
+	return -1
+}
+
+// caseReviews draws two sessions of the département: a group of
+// professionals held three weeks ago with its decisions and actions, and an
+// équipe pluridisciplinaire to come, with a sanction review whose person
+// has been invited to be heard.
+func (g *pathwayGen) caseReviews() {
+	organiser, social, pro := g.account("orientation"), g.account("referent.social"), g.account("referent.pro")
+	if organiser < 0 || social < 0 || pro < 0 || len(g.hard) < 6 {
+		return
+	}
+	dept := g.orgs[g.accounts[organiser].org].org.ID
+	held := g.today.AddDate(0, 0, -21)
+	planned := g.today.AddDate(0, 0, 10)
+	sessions := []struct {
+		kind, title, status string
+		on                  time.Time
+		files               []hardFile
+	}{
+		{"groupe", "Groupe de professionnels : situations les plus difficiles", "held", held, g.hard[:3]},
+		{"ep", "Équipe pluridisciplinaire du mois", "planned", planned, g.hard[3:6]},
+	}
+	for _, ss := range sessions {
+		id := db.NewID()
+		created := g.at(ss.on.AddDate(0, 0, -14))
+		g.add("case_reviews", id, g.code, dept, ss.kind, ss.title, ss.on.Format(time.DateOnly), ss.status, userRef(organiser), created)
+		seen := map[int]bool{}
+		for _, who := range []int{organiser, social, pro} {
+			seen[who] = true
+			g.add("case_review_participants", id, userRef(who), g.orgs[g.accounts[who].org].org.ID)
+		}
+		for n, f := range ss.files {
+			if !seen[f.ref] {
+				seen[f.ref] = true
+				g.add("case_review_participants", id, userRef(f.ref), g.orgs[g.accounts[f.ref].org].org.ID)
+			}
+			item := db.NewID()
+			reasons := "Plusieurs freins au dernier diagnostic (4) ; rendez-vous manqués à répétition"
+			switch {
+			case ss.status == "held":
+				due := ss.on.AddDate(0, 0, 30+10*n)
+				g.add("case_review_items", item, id, f.personID, "situation", reasons, userRef(organiser),
+					"Orientation vers un accompagnement santé et une aide au logement ; point dans un mois.", g.at(ss.on), 0, 0, "", "", "", userRef(organiser), created)
+				g.add("plan_actions", db.NewID(), f.personID, "", "Prendre contact avec le centre médico-social", userRef(f.ref),
+					g.orgs[g.accounts[f.ref].org].org.ID, due.Format(time.DateOnly), []string{"a_faire", "en_cours", "fait"}[n%3], userRef(organiser), g.at(ss.on), g.at(ss.on), item)
+			case n == 2:
+				g.add("case_review_items", item, id, f.personID, "sanction", "Absences répétées aux rendez-vous sans motif depuis trois mois", userRef(organiser),
+					"", nil, 30, 1, "convoque", "Courrier de convocation envoyé ; la personne peut présenter ses observations.", "", "", created)
+			default:
+				g.add("case_review_items", item, id, f.personID, "situation", reasons, userRef(organiser), "", nil, 0, 0, "", "", "", "", created)
+			}
+		}
+	}
 }

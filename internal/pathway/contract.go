@@ -53,7 +53,11 @@ func (s *Service) Objectives(ctx context.Context, a access.Actor, personID strin
 	if _, _, err := s.person(ctx, a, personID, access.Read); err != nil {
 		return nil, err
 	}
-	return objectivesOf(ctx, s.db, `person_id = $1`, personID)
+	list, err := objectivesOf(ctx, s.db, `person_id = $1`, personID)
+	if err != nil {
+		return nil, err
+	}
+	return list, s.logRead(ctx, a, "plan.read", personID)
 }
 
 // CreateContract draws up a contract after the orientation; it still has to be signed.
@@ -68,7 +72,7 @@ func (s *Service) CreateContract(ctx context.Context, a access.Actor, personID s
 	if err != nil {
 		return c, err
 	}
-	c.ID, c.OrgID, c.CreatedBy, c.CreatedAt = db.NewID(), a.OrgID, a.UserID, s.now()
+	c.ID, c.CreatedBy, c.CreatedAt = db.NewID(), a.UserID, s.now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error { return insertContract(ctx, tx, a, c, "contract.create") })
 	return c, err
 }
@@ -98,7 +102,8 @@ func (s *Service) contractFromInput(ctx context.Context, personID string, in Con
 	if len(orientations) == 0 {
 		return c, errs.New(errs.Conflict, "La personne doit d'abord être orientée : le contrat suit l'orientation.")
 	}
-	c.OrientationID = orientations[0].ID
+	// The contract binds the person and the structure the orientation made référent.
+	c.OrientationID, c.OrgID = orientations[0].ID, orientations[0].OrgID
 	own, err := objectivesOf(ctx, s.db, `person_id = $1`, personID)
 	if err != nil {
 		return c, err
@@ -123,7 +128,9 @@ func insertContract(ctx context.Context, tx *db.Tx, a access.Actor, c Contract, 
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)`,
 		c.ID, c.PersonID, string(c.Kind), c.OrientationID, c.OrgID, day(c.Start), day(c.End), c.WeeklyMinutes,
 		c.Adjustment, c.AdjustReason, c.ActionPlan, c.RenewsID, c.CreatedBy, c.CreatedAt)
-	if err != nil {
+	if db.IsUniqueViolation(err) {
+		return errs.New(errs.Conflict, "Ce contrat a déjà été renouvelé.")
+	} else if err != nil {
 		return err
 	}
 	for _, o := range c.Objectives {
@@ -216,7 +223,7 @@ func (s *Service) RenewContract(ctx context.Context, a access.Actor, contractID,
 	if err != nil {
 		return c, err
 	}
-	c.ID, c.OrgID, c.CreatedBy, c.CreatedAt, c.RenewsID = db.NewID(), a.OrgID, a.UserID, s.now(), old.ID
+	c.ID, c.CreatedBy, c.CreatedAt, c.RenewsID = db.NewID(), a.UserID, s.now(), old.ID
 	err = s.db.InTx(ctx, func(tx *db.Tx) error { return insertContract(ctx, tx, a, c, "contract.renew") })
 	return c, err
 }

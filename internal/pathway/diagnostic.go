@@ -71,6 +71,8 @@ func (s *Service) SignDiagnostic(ctx context.Context, a access.Actor, diagnostic
 	}
 	q := string(a.Qualification)
 	switch {
+	case !a.HasAny(access.RoleReferent, access.RoleOrientation):
+		return d, errs.New(errs.Forbidden, "Le diagnostic est signé par les professionnels qui accompagnent la personne.")
 	case a.Qualification != access.QualSocial && a.Qualification != access.QualProfessional:
 		return d, errs.New(errs.Forbidden, "Seul un professionnel ayant une qualification sociale ou professionnelle signe le diagnostic.")
 	case d.ValidatedAt != nil:
@@ -92,8 +94,21 @@ func (s *Service) SignDiagnostic(ctx context.Context, a access.Actor, diagnostic
 	}
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// Taking the version's row first serialises two signatures given at
+		// once: the second sees the first, and the unique qualification per
+		// version refuses a second signature of the same kind.
+		res, err := tx.ExecContext(ctx, `UPDATE diagnostics SET validated_at = validated_at WHERE id = $1 AND validated_at IS NULL`, d.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.New(errs.Conflict, "Cette version est déjà validée.")
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO diagnostic_signatures (diagnostic_id, user_id, organisation_id, qualification, signed_at) VALUES ($1,$2,$3,$4,$5)`,
 			d.ID, a.UserID, a.OrgID, q, now); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errs.New(errs.Conflict, "Cette version porte déjà votre signature ou celle d'un professionnel de même qualification.")
+			}
 			return err
 		}
 		var kinds int

@@ -80,7 +80,7 @@ func (s *Service) ComputeFigures(ctx context.Context, a access.Actor, territory 
 
 // orientationFigures counts the first orientations of the period on time, and their contracts.
 func (s *Service) orientationFigures(ctx context.Context, f *Figures) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.rights_date, o.decided_on,
+	rows, err := s.db.QueryContext(ctx, `SELECT o.rights_date, o.decided_on, o.track,
 		(SELECT MIN(c.signed_on) FROM contracts c WHERE c.person_id = o.person_id AND c.signed_on IS NOT NULL AND c.signed_on >= o.decided_on)
 		FROM orientations o JOIN persons p ON p.id = o.person_id
 		WHERE p.territory = $1 AND o.request_id = '' AND o.decided_on >= $2 AND o.decided_on <= $3
@@ -92,8 +92,9 @@ func (s *Service) orientationFigures(ctx context.Context, f *Figures) error {
 	for rows.Next() {
 		var rights sql.NullTime
 		var decided time.Time
+		var track Track
 		var signed any
-		if err := rows.Scan(&rights, &decided, &signed); err != nil {
+		if err := rows.Scan(&rights, &decided, &track, &signed); err != nil {
 			return err
 		}
 		if rights.Valid {
@@ -103,7 +104,7 @@ func (s *Service) orientationFigures(ctx context.Context, f *Figures) error {
 			}
 		}
 		f.ContractInTime.Den++
-		if d := asDay(signed); !d.IsZero() && !d.After(ContractDeadline(decided.UTC())) {
+		if d := asDay(signed); !d.IsZero() && !d.After(ContractDeadline(decided.UTC(), track)) {
 			f.ContractInTime.Num++
 		}
 	}
@@ -132,8 +133,9 @@ func (s *Service) stepGapFigures(ctx context.Context, f *Figures) error {
 		if id != person {
 			person, lastEnd = id, nil
 		}
-		if lastEnd != nil && !lastEnd.Before(f.From) && !lastEnd.After(f.To) && start.After(*lastEnd) {
-			gaps = append(gaps, start.Sub(*lastEnd).Hours()/24)
+		if lastEnd != nil && !lastEnd.Before(f.From) && !lastEnd.After(f.To) {
+			// A step that starts before the previous one ends follows it without a wait.
+			gaps = append(gaps, max(0, start.Sub(*lastEnd).Hours()/24))
 		}
 		switch {
 		case !end.Valid:

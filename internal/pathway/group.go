@@ -134,6 +134,11 @@ func (s *Service) AddMember(ctx context.Context, a access.Actor, personID string
 	}
 	m := people.GroupMember{ID: db.NewID(), UserID: in.UserID, OrgID: in.OrgID, Role: in.Role, Start: start}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// Touching the person's row first serialises two changes of référent
+		// made at once: the second ends the référent the first just named.
+		if _, err := tx.ExecContext(ctx, `UPDATE persons SET updated_at = $1 WHERE id = $2`, s.now(), personID); err != nil {
+			return err
+		}
 		if in.Role == GroupReferent {
 			if err := endReferents(ctx, tx, personID, start); err != nil {
 				return err
@@ -170,11 +175,16 @@ func (s *Service) checkStaff(ctx context.Context, in MemberInput, territory stri
 	return nil
 }
 
-// endReferents closes the open référent memberships the day before start.
+// endReferents closes, the day before start, the référent memberships that
+// began earlier and are still open then; one starting on or after that day
+// is replaced by the new référent and removed.
 func endReferents(ctx context.Context, tx *db.Tx, personID string, start time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE follow_up_members SET end_date = $1
-		WHERE person_id = $2 AND role = 'referent' AND (end_date IS NULL OR end_date >= $3)`,
-		day(start.AddDate(0, 0, -1)), personID, day(start))
+	if _, err := tx.ExecContext(ctx, `UPDATE follow_up_members SET end_date = $1
+		WHERE person_id = $2 AND role = 'referent' AND start_date < $3 AND (end_date IS NULL OR end_date >= $3)`,
+		day(start.AddDate(0, 0, -1)), personID, day(start)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM follow_up_members WHERE person_id = $1 AND role = 'referent' AND start_date >= $2`, personID, day(start))
 	return err
 }
 

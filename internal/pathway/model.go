@@ -271,8 +271,23 @@ func (o Orientation) Overridden() bool { return o.SuggestedTrack != "" && o.Sugg
 func OrientationDeadline(rights time.Time) time.Time { return rights.AddDate(0, 0, 42) }
 
 // ContractDeadline is the day by which the contract must be signed: one month
-// from the orientation (loi 2023-1196).
-func ContractDeadline(oriented time.Time) time.Time { return oriented.AddDate(0, 1, 0) }
+// from the orientation (loi 2023-1196); before 2025, a CER followed a social
+// orientation within two months (CASF L262-36).
+func ContractDeadline(oriented time.Time, track Track) time.Time {
+	months := 1
+	if track == TrackSocial && oriented.Before(engagementSince) {
+		months = 2
+	}
+	return AddMonths(oriented, months)
+}
+
+// AddMonths adds n calendar months, keeping to the last day of a shorter
+// month: 31 January plus one month is the end of February, not 3 March.
+func AddMonths(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
+}
 
 // ReorientationRequest is a référent's request to change a person's track.
 type ReorientationRequest struct {
@@ -403,8 +418,8 @@ func (c *Contract) validateHours(fe errs.FieldErrors) {
 	}
 	switch c.Adjustment {
 	case "":
-		if c.WeeklyMinutes != DefaultWeeklyHours*60 {
-			fe.Add("weekly_hours", "La durée normale est de 15 heures par semaine ; sinon, indiquez une réduction et son motif.")
+		if c.WeeklyMinutes < DefaultWeeklyHours*60 {
+			fe.Add("weekly_hours", "La durée normale est d'au moins 15 heures par semaine ; en dessous, indiquez une réduction et son motif.")
 		}
 		c.AdjustReason = ""
 		return

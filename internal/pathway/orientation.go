@@ -66,6 +66,14 @@ func (s *Service) Orient(ctx context.Context, a access.Actor, personID string, i
 	if err := s.checkOrientation(ctx, p, in, suggested); err != nil {
 		return Orientation{}, err
 	}
+	var already int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM orientations WHERE person_id = $1`, personID).Scan(&already); err != nil {
+		return Orientation{}, err
+	}
+	if already > 0 && strings.TrimSpace(in.Reason) == "" {
+		// Changing a decision is a reorientation: it is motivated, like one.
+		return Orientation{}, errs.FieldErrors{"reason": "La personne est déjà orientée : indiquez pourquoi l'orientation change."}.Err()
+	}
 	o := Orientation{ID: db.NewID(), PersonID: personID, Track: in.Track, OrgID: in.OrgID, SuggestedTrack: suggested,
 		Reason: strings.TrimSpace(in.Reason), DiagnosticID: diagID, DecidedOn: s.today(), DecidedBy: a.UserID, CreatedAt: s.now()}
 	if p.RSA != nil {
@@ -274,6 +282,9 @@ func (s *Service) RequestReorientation(ctx context.Context, a access.Actor, pers
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reorientation_requests (id, person_id, requested_by, requester_org_id, track, organisation_id, reason, status, created_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,'pending',$8)`, r.ID, personID, a.UserID, a.OrgID, string(r.Track), r.OrgID, r.Reason, r.CreatedAt); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errs.New(errs.Conflict, "Une demande de réorientation attend déjà une décision.")
+			}
 			return err
 		}
 		return audit.LogTx(ctx, tx, a, audit.Event{Action: "reorientation.request", ObjectType: "reorientation_request", ObjectID: r.ID, PersonID: personID, Detail: "parcours demandé " + string(r.Track)})
@@ -294,6 +305,9 @@ func (s *Service) DecideReorientation(ctx context.Context, a access.Actor, reque
 	if r.Status != "pending" {
 		return r, errs.New(errs.Conflict, "Cette demande a déjà reçu une décision.")
 	}
+	if r.RequestedBy == a.UserID {
+		return r, errs.New(errs.Forbidden, "Une demande de réorientation est décidée par un autre professionnel que celui qui l'a faite.")
+	}
 	fe := errs.FieldErrors{}
 	if len(strings.TrimSpace(reason)) < 5 {
 		fe.Add("decision_reason", "Motivez la décision.")
@@ -313,6 +327,14 @@ func (s *Service) DecideReorientation(ctx context.Context, a access.Actor, reque
 	if err := fe.Err(); err != nil {
 		return r, err
 	}
+	p, _, err := s.person(ctx, a, r.PersonID, access.Write)
+	if err != nil {
+		return r, err
+	}
+	var rights *time.Time
+	if p.RSA != nil {
+		rights = p.RSA.RequestDate
+	}
 	now := s.now()
 	status := map[bool]string{true: "accepted", false: "refused"}[accept]
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -330,7 +352,7 @@ func (s *Service) DecideReorientation(ctx context.Context, a access.Actor, reque
 				return err
 			}
 			o := Orientation{ID: db.NewID(), PersonID: r.PersonID, Track: r.Track, OrgID: orgID, SuggestedTrack: suggested, Reason: strings.TrimSpace(reason),
-				DiagnosticID: diagID, DecidedOn: s.today(), DecidedBy: a.UserID, RequestID: r.ID, CreatedAt: now}
+				DiagnosticID: diagID, DecidedOn: s.today(), DecidedBy: a.UserID, RequestID: r.ID, CreatedAt: now, RightsDate: rights}
 			if err := insertOrientation(ctx, tx, a, o); err != nil {
 				return err
 			}
@@ -366,7 +388,11 @@ func (s *Service) ReorientationRequestsOf(ctx context.Context, a access.Actor, p
 	if _, _, err := s.person(ctx, a, personID, access.Read); err != nil {
 		return nil, err
 	}
-	return reorientationRequests(ctx, s.db, `r.person_id = $1`, personID)
+	list, err := reorientationRequests(ctx, s.db, `r.person_id = $1`, personID)
+	if err != nil {
+		return nil, err
+	}
+	return list, s.logRead(ctx, a, "reorientation.read", personID)
 }
 
 // PendingReorientations lists the requests awaiting a decision on files the actor may see, oldest first.
@@ -386,10 +412,12 @@ func (s *Service) PendingReorientations(ctx context.Context, a access.Actor) ([]
 		return nil, err
 	}
 	today := s.today()
+	var events []audit.Event
 	for i := range list {
 		list[i].DaysWaiting = int(today.Sub(list[i].CreatedAt.UTC().Truncate(24*time.Hour)).Hours() / 24)
+		events = append(events, audit.Event{Action: "person.list", ObjectType: "person", ObjectID: list[i].PersonID, PersonID: list[i].PersonID})
 	}
-	return list, nil
+	return list, s.db.InTx(ctx, func(tx *db.Tx) error { return audit.LogBatchTx(ctx, tx, a, events) })
 }
 
 func reorientationRequests(ctx context.Context, q db.Querier, cond string, args ...any) ([]ReorientationRequest, error) {

@@ -2,6 +2,7 @@ package pathway_test
 
 import (
 	"testing"
+	"time"
 
 	"tremplin/internal/pathway"
 	"tremplin/internal/platform/db"
@@ -78,11 +79,14 @@ func TestTheSharedPathwayFromQueueToContract(t *testing.T) {
 		if o.SuggestedTrack != pathway.TrackProfessional || o.RightsDate == nil || o.RightsDate.Format("2006-01-02") != w.day(-50) {
 			t.Fatalf("orientation = %+v", o)
 		}
+		_, err = w.svc.Orient(w.ctx, w.as("ori"), id, pathway.OrientationInput{Track: pathway.TrackProfessional, OrgID: w.orgs["asso62"].ID})
+		wantCode(t, err, errs.Invalid, "reason") // changing an orientation is motivated
 		if _, total, _ := w.svc.Queue(w.ctx, w.as("ori"), 50, 0); total != 0 {
 			t.Fatalf("an oriented person stays in the queue")
 		}
 
-		// The file now follows France Travail: its administrator names the référent.
+		// Ten days later the file follows France Travail: its administrator names the référent.
+		w.today = w.today.AddDate(0, 0, 10)
 		ok(w.svc.AddMember(w.ctx, w.as("adminft"), id, pathway.MemberInput{UserID: w.users["pro"].ID, OrgID: w.orgs["ft62"].ID, Role: "referent"}))(t)
 		_, group, err := w.svc.Group(w.ctx, w.as("pro"), id)
 		if err != nil {
@@ -118,4 +122,29 @@ func TestTheSharedPathwayFromQueueToContract(t *testing.T) {
 			t.Fatalf("renewal = %+v", renewed)
 		}
 	})
+}
+
+func TestDeadlinesCountCalendarMonths(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	cases := []struct {
+		name     string
+		oriented string
+		track    pathway.Track
+		want     string
+	}{
+		{"a month later", "2025-03-10", pathway.TrackProfessional, "2025-04-10"},
+		{"the end of a shorter month", "2025-01-31", pathway.TrackProfessional, "2025-02-28"},
+		{"a leap year", "2024-01-31", pathway.TrackProfessional, "2024-02-29"},
+		{"a social CER had two months", "2024-06-15", pathway.TrackSocial, "2024-08-15"},
+		{"the contrat d'engagement has one month whatever the track", "2025-06-15", pathway.TrackSocial, "2025-07-15"},
+		{"over the new year", "2025-12-31", pathway.TrackSocioProfessio, "2026-01-31"},
+	}
+	for _, c := range cases {
+		if got := pathway.ContractDeadline(day(c.oriented), c.track).Format(time.DateOnly); got != c.want {
+			t.Errorf("%s: contract due %s, want %s", c.name, got, c.want)
+		}
+	}
+	if got := pathway.OrientationDeadline(day("2025-01-20")).Format(time.DateOnly); got != "2025-03-03" {
+		t.Errorf("orientation due %s, want six weeks later, 2025-03-03", got)
+	}
 }

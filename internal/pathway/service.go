@@ -2,6 +2,8 @@ package pathway
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"sync"
 	"time"
 
@@ -49,8 +51,13 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // today is the current UTC day at midnight.
 func (s *Service) today() time.Time { return s.now().UTC().Truncate(24 * time.Hour) }
 
-// person loads a file the actor may act on.
+// person loads a file the actor may act on. An employer may read a
+// candidate who agreed to be positioned on its offer, never the pathway:
+// diagnostic, orientation and contracts stay with the professionals.
 func (s *Service) person(ctx context.Context, a access.Actor, id string, act access.Action) (people.Person, []people.GroupMember, error) {
+	if a.Has(access.RoleEmployer) && !a.System {
+		return people.Person{}, nil, errNotFound
+	}
 	return s.people.Authorize(ctx, a, id, act)
 }
 
@@ -82,4 +89,23 @@ func parseDay(field, v string, fe errs.FieldErrors) time.Time {
 		fe.Add(field, "Date invalide : attendu AAAA-MM-JJ.")
 	}
 	return t
+}
+
+// ownerTables names, per kind of object, the table whose person_id owns it.
+var ownerTables = map[string]string{
+	"diagnostic": "diagnostics", "contract": "contracts", "reorientation": "reorientation_requests", "member": "follow_up_members",
+}
+
+// ownerOf returns the person an object belongs to, or not found.
+func (s *Service) ownerOf(ctx context.Context, kind, id string) (string, error) {
+	table, ok := ownerTables[kind]
+	if !ok || !db.ValidID(id) {
+		return "", errNotFound
+	}
+	var owner string
+	err := s.db.QueryRowContext(ctx, `SELECT person_id FROM `+table+` WHERE id = $1`, id).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNotFound
+	}
+	return owner, err
 }

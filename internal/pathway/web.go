@@ -153,11 +153,12 @@ func (h Web) saveDiagnostic(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h Web) signDiagnostic(w http.ResponseWriter, r *http.Request) {
-	d, err := h.Svc.SignDiagnostic(r.Context(), web.Actor(r.Context()), r.PathValue("did"))
-	if err != nil || d.PersonID != r.PathValue("id") {
-		if err == nil {
-			err = errNotFound
-		}
+	err := h.ofPerson(r, "diagnostic", r.PathValue("did"))
+	var d Diagnostic
+	if err == nil {
+		d, err = h.Svc.SignDiagnostic(r.Context(), web.Actor(r.Context()), r.PathValue("did"))
+	}
+	if err != nil {
 		h.formPage(w, r, h.diagnosticPage, "templates/diagnostic.html", err)
 		return
 	}
@@ -272,7 +273,7 @@ func (h Web) orientationPage(r *http.Request) (web.Page, error) {
 		d.Deadline = &dl
 	}
 	if len(d.Orientations) > 0 {
-		due := ContractDeadline(d.Orientations[0].DecidedOn)
+		due := ContractDeadline(d.Orientations[0].DecidedOn, d.Orientations[0].Track)
 		d.ContractDue = &due
 	}
 	form := url.Values{"track": {string(d.Suggested)}, "kind": {string(ContractEngagement)}, "weekly_hours": {"15"},
@@ -316,9 +317,9 @@ func (h Web) requestReorientation(w http.ResponseWriter, r *http.Request) {
 func (h Web) decideReorientation(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := r.PostForm
-	req, err := h.Svc.DecideReorientation(r.Context(), web.Actor(r.Context()), r.PathValue("rid"), f.Get("decision") == "accept", f.Get("organisation_id"), f.Get("decision_reason"))
-	if err == nil && req.PersonID != r.PathValue("id") {
-		err = errNotFound
+	err := h.ofPerson(r, "reorientation", r.PathValue("rid"))
+	if err == nil {
+		_, err = h.Svc.DecideReorientation(r.Context(), web.Actor(r.Context()), r.PathValue("rid"), f.Get("decision") == "accept", f.Get("organisation_id"), f.Get("decision_reason"))
 	}
 	h.orientationDone(w, r, err, "Décision enregistrée.")
 }
@@ -344,18 +345,18 @@ func (h Web) createContract(w http.ResponseWriter, r *http.Request) {
 
 func (h Web) signContract(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	c, err := h.Svc.SignContract(r.Context(), web.Actor(r.Context()), r.PathValue("cid"), r.PostForm.Get("signed_on"), r.PostForm.Get("person_signed") != "")
-	if err == nil && c.PersonID != r.PathValue("id") {
-		err = errNotFound
+	err := h.ofPerson(r, "contract", r.PathValue("cid"))
+	if err == nil {
+		_, err = h.Svc.SignContract(r.Context(), web.Actor(r.Context()), r.PathValue("cid"), r.PostForm.Get("signed_on"), r.PostForm.Get("person_signed") != "")
 	}
 	h.orientationDone(w, r, err, "Signature du contrat enregistrée.")
 }
 
 func (h Web) renewContract(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	c, err := h.Svc.RenewContract(r.Context(), web.Actor(r.Context()), r.PathValue("cid"), r.PostForm.Get("renew_end"))
-	if err == nil && c.PersonID != r.PathValue("id") {
-		err = errNotFound
+	err := h.ofPerson(r, "contract", r.PathValue("cid"))
+	if err == nil {
+		_, err = h.Svc.RenewContract(r.Context(), web.Actor(r.Context()), r.PathValue("cid"), r.PostForm.Get("renew_end"))
 	}
 	h.orientationDone(w, r, err, "Contrat renouvelé : il reste à le signer.")
 }
@@ -427,7 +428,11 @@ func (h Web) addMember(w http.ResponseWriter, r *http.Request) {
 
 func (h Web) endMember(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	if err := h.Svc.EndMember(r.Context(), web.Actor(r.Context()), r.PathValue("mid"), r.PostForm.Get("end")); err != nil {
+	err := h.ofPerson(r, "member", r.PathValue("mid"))
+	if err == nil {
+		err = h.Svc.EndMember(r.Context(), web.Actor(r.Context()), r.PathValue("mid"), r.PostForm.Get("end"))
+	}
+	if err != nil {
 		h.formPage(w, r, h.groupPage, "templates/group.html", err)
 		return
 	}
@@ -511,4 +516,17 @@ func (h Web) figures(w http.ResponseWriter, r *http.Request) {
 	}
 	h.R.Render(w, r, http.StatusOK, templates, "templates/figures.html", web.Page{Title: "Chiffres du parcours",
 		Data: figuresData{Figures: f, FromText: from.Format(time.DateOnly), ToText: to.Format(time.DateOnly)}})
+}
+
+// ofPerson checks, before any write, that the object a URL names belongs to
+// the person of the same URL: a page of one file never changes another.
+func (h Web) ofPerson(r *http.Request, kind, id string) error {
+	owner, err := h.Svc.ownerOf(r.Context(), kind, id)
+	if err != nil {
+		return err
+	}
+	if owner != r.PathValue("id") {
+		return errNotFound
+	}
+	return nil
 }

@@ -129,7 +129,7 @@ func TestPathwayPagesFromQueueToContract(t *testing.T) {
 
 	contract := url.Values{"kind": {"engagement"}, "start": {time.Now().UTC().Format(time.DateOnly)}, "end": {time.Now().UTC().AddDate(0, 6, 0).Format(time.DateOnly)},
 		"weekly_hours": {"10"}, "action_plan": {"Remise à niveau puis immersion en logistique."}}
-	expect(pro, "POST", base+"/contrats", contract, 422, "La durée normale est de 15 heures")
+	expect(pro, "POST", base+"/contrats", contract, 422, "au moins 15 heures par semaine")
 	contract.Set("adjustment", "reduite")
 	contract.Set("adjust_reason", "sante")
 	page = follow(pro, base+"/contrats", contract, "Contrat établi", "10.0 h / semaine", "À signer")
@@ -139,6 +139,13 @@ func TestPathwayPagesFromQueueToContract(t *testing.T) {
 		t.Fatalf("contract PDF: status %d, %.200q", status, body)
 	}
 	signURL := regexp.MustCompile(`action="(/personnes/[^"]+/contrats/[^"]+/signature)"`).FindStringSubmatch(page)
+	// A page of another file never signs this file's contract, even for someone who may act on both.
+	other := people.Person{ID: db.NewID(), Territory: "62", HoldingOrgID: dept.ID, FirstName: "Marc", LastName: "Autre", CreatedAt: db.Now()}
+	if err := people.Insert(ctx, a.DB, other, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	expect(ori, "POST", strings.Replace(signURL[1], p.ID, other.ID, 1), url.Values{"signed_on": {time.Now().UTC().Format(time.DateOnly)}, "person_signed": {"1"}}, 404)
+	expect(pro, "GET", base+"/orientation", nil, 200, "À signer")
 	follow(pro, signURL[1], url.Values{"signed_on": {time.Now().UTC().Format(time.DateOnly)}, "person_signed": {"1"}}, "Signature du contrat enregistrée.", "Signé le")
 
 	expect(pro, "GET", "/point-de-situation", nil, 200, "Point de situation", "Sans rendez-vous depuis longtemps")

@@ -255,8 +255,10 @@ var alertQueries = []alertQuery{
 			` AND (r.end_date IS NULL OR r.end_date >= ` + d + `))`
 	}},
 	{AlertContractMissing, func(w *db.Where, today time.Time, _ Settings) string {
-		limit := w.Arg(day(today.AddDate(0, -1, 0)))
-		return `SELECT p.id, lo.oriented, '' FROM persons p
+		// Every file oriented more than 28 days ago: the exact deadline (one
+		// calendar month, two for a social CER) is checked in Go.
+		limit := w.Arg(day(today.AddDate(0, 0, -28)))
+		return `SELECT p.id, lo.oriented, (SELECT o.track FROM orientations o WHERE o.person_id = p.id AND o.decided_on = lo.oriented LIMIT 1) FROM persons p
 			JOIN (SELECT o.person_id, MAX(o.decided_on) AS oriented FROM orientations o GROUP BY o.person_id) lo ON lo.person_id = p.id` + w.String() +
 			` AND p.oriented_org_id <> '' AND lo.oriented < ` + limit +
 			` AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.person_id = p.id AND c.signed_on IS NOT NULL AND c.end_date >= lo.oriented)`
@@ -265,8 +267,8 @@ var alertQueries = []alertQuery{
 		limit := w.Arg(day(today.AddDate(0, 0, set.ContractExpiryDays)))
 		return `SELECT p.id, c.end_date, c.kind FROM contracts c JOIN persons p ON p.id = c.person_id` + w.String() +
 			` AND c.signed_on IS NOT NULL AND c.end_date <= ` + limit + ` AND p.oriented_org_id <> ''` +
-			` AND c.id NOT IN (SELECT n.renews_id FROM contracts n WHERE n.renews_id <> '')` +
-			` AND NOT EXISTS (SELECT 1 FROM contracts later WHERE later.person_id = c.person_id AND later.end_date > c.end_date)`
+			` AND c.id NOT IN (SELECT n.renews_id FROM contracts n WHERE n.renews_id <> '' AND n.signed_on IS NOT NULL)` +
+			` AND NOT EXISTS (SELECT 1 FROM contracts later WHERE later.person_id = c.person_id AND later.end_date > c.end_date AND later.signed_on IS NOT NULL)`
 	}},
 	{AlertNoContact, func(w *db.Where, today time.Time, set Settings) string {
 		d, limit := w.Arg(day(today)), w.Arg(day(today.AddDate(0, 0, -set.NoContactDays)))
@@ -339,6 +341,9 @@ func (s *Service) alertsOf(ctx context.Context, a access.Actor, q alertQuery, to
 			return nil, err
 		}
 		al.Since, al.Detail = sinceAndDetail(q.kind, asDay(since), detail, s.set)
+		if q.kind == AlertContractMissing && !al.Since.Before(today) {
+			continue // the month has not run out yet
+		}
 		out = append(out, al)
 	}
 	return out, rows.Err()
@@ -364,7 +369,7 @@ func sinceAndDetail(k AlertKind, raw time.Time, detail any, set Settings) (time.
 	case AlertNoReferent:
 		return raw, "Orientée le " + fr(raw) + " vers " + text + ", sans référent nommé."
 	case AlertContractMissing:
-		d := ContractDeadline(raw)
+		d := ContractDeadline(raw, Track(text))
 		return d, "Orientée le " + fr(raw) + ", contrat attendu au plus tard le " + fr(d) + "."
 	case AlertContractExpiring:
 		return raw, ContractKindLabel(ContractKind(text)) + " se terminant le " + fr(raw) + ", sans renouvellement."

@@ -69,6 +69,21 @@ func (r *Renderer) AddNav(items ...NavItem) {
 	}
 }
 
+// OrderNav puts the navigation in the order of hrefs, the entries it does
+// not name after them in the order they were added: the application decides
+// how the spaces of the capabilities read together.
+func (r *Renderer) OrderNav(hrefs ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rank := func(n NavItem) int {
+		if i := slices.Index(hrefs, n.Href); i >= 0 {
+			return i
+		}
+		return len(hrefs)
+	}
+	slices.SortStableFunc(r.nav, func(a, b NavItem) int { return rank(a) - rank(b) })
+}
+
 // Nav returns the navigation entries the actor may use.
 func (r *Renderer) Nav(a access.Actor) []NavItem {
 	var out []NavItem

@@ -31,7 +31,8 @@ CREATE TABLE diagnostic_signatures (
     organisation_id TEXT NOT NULL REFERENCES organisations (id),
     qualification   TEXT NOT NULL,
     signed_at       TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (diagnostic_id, user_id)
+    PRIMARY KEY (diagnostic_id, user_id),
+    UNIQUE (diagnostic_id, qualification)
 );
 
 -- Orientation decisions, the latest one being current.
@@ -67,6 +68,8 @@ CREATE TABLE reorientation_requests (
 );
 CREATE INDEX reorientation_person ON reorientation_requests (person_id, created_at);
 CREATE INDEX reorientation_status ON reorientation_requests (status, created_at);
+-- One pending request per person, even when two référents ask at once.
+CREATE UNIQUE INDEX reorientation_pending ON reorientation_requests (person_id) WHERE status = 'pending';
 
 -- Contrat d'engagement (since 2025) or CER (before); weekly activity in minutes.
 CREATE TABLE contracts (
@@ -91,7 +94,8 @@ CREATE TABLE contracts (
 );
 CREATE INDEX contracts_person ON contracts (person_id, start_date);
 CREATE INDEX contracts_end ON contracts (end_date) WHERE signed_on IS NOT NULL;
-CREATE INDEX contracts_renews ON contracts (renews_id) WHERE renews_id <> '';
+-- A contract is renewed once.
+CREATE UNIQUE INDEX contracts_renews ON contracts (renews_id) WHERE renews_id <> '';
 
 -- Action plan: themes → objectives → actions. An objective may be tied to a
 -- contract; an action may come from a case-review decision.
