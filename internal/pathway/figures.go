@@ -212,7 +212,9 @@ func (s *Service) evaluationFigures(ctx context.Context, f *Figures) error {
 	var mean sql.NullFloat64
 	err = s.db.QueryRowContext(ctx, `SELECT AVG(overall * 1.0), count(*) FROM evaluation_answers WHERE territory = $1 AND period >= $2 AND period <= $3`,
 		f.Territory, f.From.Format("2006-01"), f.To.Format("2006-01")).Scan(&mean, &f.Evaluations)
-	f.EvaluationMean = mean.Float64
+	if f.Evaluations >= minEvaluations {
+		f.EvaluationMean = mean.Float64
+	}
 	return err
 }
 
@@ -239,9 +241,21 @@ func (f Figures) Indicators() []Indicator {
 		share("Absences aux rendez-vous", f.NoShows, "rendez-vous renseignés"),
 		share("Toujours en emploi à 6 mois", f.Retention6Months, "suivis à 6 mois"),
 		share("Taux de réponse aux avis", f.EvaluationResponse, "liens envoyés"),
-		{Label: "Note moyenne donnée par les personnes", Value: fmt.Sprintf("%.1f / 10", f.EvaluationMean), Detail: fmt.Sprintf("%d avis", f.Evaluations)},
+		f.evaluationMean(),
 	}
 }
 
 // BarWidth is the length of the share's bar on a 200-pixel scale.
 func (i Indicator) BarWidth() int { return int(i.Percent*2 + 0.5) }
+
+// minEvaluations is the fewest answers whose mean is shown: below, one
+// answer could be read from the difference between two periods.
+const minEvaluations = 5
+
+func (f Figures) evaluationMean() Indicator {
+	in := Indicator{Label: "Note moyenne donnée par les personnes", Value: "moins de 5 avis", Detail: fmt.Sprintf("%d avis", f.Evaluations)}
+	if f.Evaluations >= minEvaluations {
+		in.Value = fmt.Sprintf("%.1f / 10", f.EvaluationMean)
+	}
+	return in
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"tremplin/internal/pathway/steps"
 	"tremplin/internal/platform/errs"
 )
 
@@ -278,15 +279,7 @@ func ContractDeadline(oriented time.Time, track Track) time.Time {
 	if track == TrackSocial && oriented.Before(engagementSince) {
 		months = 2
 	}
-	return AddMonths(oriented, months)
-}
-
-// AddMonths adds n calendar months, keeping to the last day of a shorter
-// month: 31 January plus one month is the end of February, not 3 March.
-func AddMonths(t time.Time, n int) time.Time {
-	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
+	return steps.AddMonths(oriented, months)
 }
 
 // ReorientationRequest is a référent's request to change a person's track.

@@ -68,6 +68,10 @@ func (s *Service) Issue(ctx context.Context, a access.Actor, personID string) (I
 // Links returns the links issued for a person the actor may see, and
 // whether the actor may issue one; the read is traced.
 func (s *Service) Links(ctx context.Context, a access.Actor, personID string) (people.Person, []Link, bool, error) {
+	if a.Has(access.RoleEmployer) && !a.System {
+		// An employer may read a consenting candidate, never who asked them for an evaluation.
+		return people.Person{}, nil, false, errs.New(errs.NotFound, "Personne introuvable.")
+	}
 	p, group, err := s.people.Authorize(ctx, a, personID, access.Read)
 	if err != nil {
 		return people.Person{}, nil, false, err

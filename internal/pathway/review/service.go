@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"tremplin/internal/pathway/steps"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/audit"
@@ -242,7 +243,7 @@ func (s *Service) Suggestions(ctx context.Context, a access.Actor, r Review) ([]
 		return nil, nil
 	}
 	day := today()
-	cutoff := day.AddDate(0, -staleMonths, 0)
+	cutoff := steps.AddMonths(day, -staleMonths)
 	// A few more than shown: the registry may still refuse some of them.
 	cands, err := hardSituations(ctx, s.db, a, r.ID, day, cutoff, 2*MaxSuggestions)
 	if err != nil {
@@ -415,6 +416,12 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, reviewID, itemID s
 	}
 	if it.Decided() {
 		return Item{}, errDecided
+	}
+	if len(d.Actions) > 0 {
+		// Actions land in the person's plan: the decider must still be allowed to write the file.
+		if _, _, err := s.people.Authorize(ctx, a, it.PersonID, access.Write); err != nil {
+			return Item{}, err
+		}
 	}
 	dues, err := d.validate(r, it)
 	if err != nil {

@@ -591,6 +591,9 @@ func checkCheckin(c Checkin, in CheckinInput, today time.Time) (Checkin, error) 
 		fe.Add("done_on", "La date du point ne peut pas être dans le futur.")
 	case done.Before(c.StepStart):
 		fe.Add("done_on", "La date du point précède la reprise d'emploi ("+c.StepStart.Format(dateLayoutFR)+").")
+	case done.Before(c.Due.AddDate(0, 0, -dueWindow)):
+		// A 6-month check-in recorded on the first day would count as retention at 6 months.
+		fe.Add("done_on", "Ce point se fait à partir du "+c.Due.AddDate(0, 0, -dueWindow).Format(dateLayoutFR)+", deux semaines avant son échéance.")
 	default:
 		c.DoneOn = &done
 	}

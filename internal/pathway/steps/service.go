@@ -117,7 +117,8 @@ func (s *Service) Timeline(ctx context.Context, a access.Actor, personID string,
 // actor's structure (or of the one named); a return to work schedules its
 // check-ins at 1, 3 and 6 months in the same transaction.
 func (s *Service) CreateStep(ctx context.Context, a access.Actor, personID string, in StepInput) (Step, error) {
-	if _, err := s.authorize(ctx, a, personID, access.Write); err != nil {
+	f, err := s.authorize(ctx, a, personID, access.Write)
+	if err != nil {
 		return Step{}, err
 	}
 	st, err := checkStep(in)
@@ -127,7 +128,7 @@ func (s *Service) CreateStep(ctx context.Context, a access.Actor, personID strin
 	if st.OrgID == "" {
 		st.OrgID = a.OrgID
 	}
-	if err := s.checkOrganisation(ctx, &st); err != nil {
+	if err := s.checkOrganisation(ctx, &st, f.person.Territory); err != nil {
 		return Step{}, err
 	}
 	now := db.Now()
@@ -149,7 +150,10 @@ func (s *Service) CreateStep(ctx context.Context, a access.Actor, personID strin
 	return getStep(ctx, s.db, st.ID)
 }
 
-func (s *Service) checkOrganisation(ctx context.Context, st *Step) error {
+// checkOrganisation checks the structure where the step takes place: one of
+// the person's territory, so that the figures by structure stay the
+// territory's own.
+func (s *Service) checkOrganisation(ctx context.Context, st *Step, territory string) error {
 	if st.OrgID == "" {
 		return errs.FieldErrors{"organisation_id": "Choisissez la structure de l'étape."}.Err()
 	}
@@ -160,8 +164,8 @@ func (s *Service) checkOrganisation(ctx context.Context, st *Step) error {
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return errs.FieldErrors{"organisation_id": "Structure inconnue."}.Err()
+	if !ok || o.Territory != territory {
+		return errs.FieldErrors{"organisation_id": "Structure inconnue sur le territoire de la personne."}.Err()
 	}
 	if st.Kind == KindPMSMP && o.Kind == "siae" && o.SIAEKind == "ETTI" {
 		// CT L5135-1: every SIAE may prescribe an immersion, except an ETTI.
@@ -499,7 +503,7 @@ func (s *Service) Pathway(ctx context.Context, a access.Actor, personID string, 
 	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		return audit.LogBatchTx(ctx, tx, a, []audit.Event{readEvent("pathway.plan.read", personID),
-			readEvent("pathway.steps.read", personID), readEvent("pathway.checkins.read", personID)})
+			readEvent("pathway.steps.read", personID), readEvent("pathway.checkins.read", personID), readEvent("pathway.contracts.read", personID)})
 	})
 	return pw, err
 }

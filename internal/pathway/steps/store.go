@@ -285,14 +285,14 @@ func loadPlan(ctx context.Context, q db.Querier, personID string) (Plan, error) 
 
 // stepOrg is what a step needs to know of its organisation.
 type stepOrg struct {
-	Name, Kind, SIAEKind string
+	Name, Kind, SIAEKind, Territory string
 }
 
 // orgOf returns an enabled organisation, ok false when there is none.
 func orgOf(ctx context.Context, q db.Querier, id string) (stepOrg, bool, error) {
 	var o stepOrg
-	err := q.QueryRowContext(ctx, `SELECT name, kind, siae_kind FROM organisations WHERE id = $1 AND disabled_at IS NULL`, id).
-		Scan(&o.Name, &o.Kind, &o.SIAEKind)
+	err := q.QueryRowContext(ctx, `SELECT name, kind, siae_kind, territory FROM organisations WHERE id = $1 AND disabled_at IS NULL`, id).
+		Scan(&o.Name, &o.Kind, &o.SIAEKind, &o.Territory)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, false, nil
 	}

@@ -35,6 +35,7 @@ type xlsxSource struct {
 	date1904 bool
 	lastRow  int
 	done     bool
+	depth    nesting
 }
 
 // cellKind is what a cell style says of a number.
@@ -228,6 +229,7 @@ func readShared(f *zip.File) ([]string, error) {
 	lr := &io.LimitedReader{R: rc, N: maxSharedBytes + 1}
 	dec := xml.NewDecoder(lr)
 	var out []string
+	var depth nesting
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -239,10 +241,14 @@ func readShared(f *zip.File) ([]string, error) {
 			}
 			return nil, errXLSX
 		}
+		if err := depth.track(tok); err != nil {
+			return nil, err
+		}
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local != "si" {
 			continue
 		}
+		depth.n-- // DecodeElement consumes the string up to its end tag
 		var si richText
 		if err := dec.DecodeElement(&si, &se); err != nil {
 			return nil, errXLSX
@@ -357,10 +363,14 @@ func (s *xlsxSource) next() ([]string, int, error) {
 		if err != nil {
 			return nil, s.lastRow + 1, s.fail(err)
 		}
+		if err := s.depth.track(tok); err != nil {
+			return nil, s.lastRow + 1, err
+		}
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local != "row" {
 			continue
 		}
+		s.depth.n-- // DecodeElement consumes the row up to its end tag
 		var row sheetRow
 		if err := s.dec.DecodeElement(&row, &se); err != nil {
 			return nil, s.lastRow + 1, s.fail(err)
@@ -440,8 +450,41 @@ func cellName(col, line int) string {
 	return name + strconv.Itoa(line)
 }
 
-// value gives the text of a cell as the spreadsheet shows it, dates as YYYY-MM-DD.
+// maxCellBytes bounds the text of one cell: no field of a list of people is
+// longer, and a huge shared string repeated in every row would otherwise be
+// copied into every error.
+const maxCellBytes = 32 << 10
+
+// maxDepth bounds the nesting of the XML parts outside a row: a worksheet
+// nests a few levels, and the decoder keeps every open element in memory.
+const maxDepth = 16
+
+// nesting counts open elements while a part is read token by token.
+type nesting struct{ n int }
+
+func (d *nesting) track(tok xml.Token) error {
+	switch tok.(type) {
+	case xml.StartElement:
+		if d.n++; d.n > maxDepth {
+			return errs.New(errs.Invalid, "Ce classeur XLSX a une structure anormalement imbriquée : il ne peut pas être lu.")
+		}
+	case xml.EndElement:
+		d.n--
+	}
+	return nil
+}
+
+// value gives the text of a cell as the spreadsheet shows it, dates as
+// YYYY-MM-DD; a cell longer than maxCellBytes is an error of its row.
 func (s *xlsxSource) value(c sheetCell) (string, error) {
+	v, err := s.rawValue(c)
+	if err == nil && len(v) > maxCellBytes {
+		return "", errors.New("cellule trop longue (plus de 32 Kio)")
+	}
+	return v, err
+}
+
+func (s *xlsxSource) rawValue(c sheetCell) (string, error) {
 	switch c.T {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(c.V))

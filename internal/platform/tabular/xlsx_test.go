@@ -264,3 +264,40 @@ func TestCellReferences(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXRefusesDeepNestingAndHugeCells guards memory: a small zip of deeply
+// nested elements, or one huge shared string used by every row, is refused
+// instead of being held or copied.
+func TestXLSXRefusesDeepNestingAndHugeCells(t *testing.T) {
+	deep := strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000)
+	cases := []struct {
+		name  string
+		sheet string
+		strs  []string
+		want  string
+	}{
+		{"nested elements before the rows", `<worksheet>` + deep + `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row></sheetData></worksheet>`, nil, "imbriquée"},
+		{"a cell of 40 KiB", `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>`,
+			[]string{strings.Repeat("x", 40<<10)}, "trop longue"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			shared := `<sst>`
+			for _, str := range c.strs {
+				shared += `<si><t>` + str + `</t></si>`
+			}
+			tab, err := openBytes(t, workbookFile(t, c.sheet, shared+`</sst>`, partnerStyles), "liste.xlsx")
+			if err == nil {
+				for {
+					_, _, err = tab.Next()
+					if err != nil {
+						break
+					}
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error saying %q", err, c.want)
+			}
+		})
+	}
+}
