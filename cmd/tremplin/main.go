@@ -39,6 +39,9 @@ Commands:
                                          import a partner's list of people (CSV or XLSX), new files held by --org
   report --territory CODE [--from D] [--to D] [--json]
                                          print the steering figures of a département
+  people duplicates [--limit N]          list the pairs of files that may be the same person
+  people merge --keep ID --duplicate ID --reason TEXT
+                                         merge a duplicate file into the kept one, with all its history
   audit verify                           check the hash chain of the audit trail
   audit purge                            delete audit entries older than TREMPLIN_AUDIT_RETENTION
   refdata load communes|rome|naf FILE    replace reference data from an official CSV file
@@ -82,6 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	commands := map[string]func(*env, []string) error{
 		"serve": cmdServe, "migrate": cmdMigrate, "demo": cmdDemo, "user": cmdUser, "token": cmdToken,
 		"audit": cmdAudit, "refdata": cmdRefdata, "backup": cmdBackup, "import": cmdImport, "report": cmdReport,
+		"people": cmdPeople,
 	}
 	fn, ok := commands[cmd]
 	if !ok {

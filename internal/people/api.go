@@ -97,6 +97,7 @@ func (h API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/people/{id}", h.get)
 	mux.HandleFunc("POST /api/v1/imports/caf", h.importCAF)
 	mux.HandleFunc("POST /api/v1/imports/people", h.importPeople)
+	h.registerMerge(mux)
 }
 
 // maxFlowBytes bounds an uploaded flow: a département's monthly flow is far smaller.

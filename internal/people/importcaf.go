@@ -367,8 +367,8 @@ func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (k
 	var k known
 	var err error
 	if match != "" {
-		err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest, droits_devoirs FROM persons WHERE nir_match = $1 AND nir_match <> ''
-			ORDER BY created_at LIMIT 1`, match).Scan(&k.id, &k.digest, &k.droitsDevoirs)
+		err = imp.tx.QueryRowContext(ctx, `SELECT k.id, k.flow_digest, k.droits_devoirs FROM persons p`+keptFile+`
+			WHERE p.nir_match = $1 AND p.nir_match <> '' ORDER BY `+liveFirst+`, p.created_at LIMIT 1`, match).Scan(&k.id, &k.digest, &k.droitsDevoirs)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return k, err
 		}
@@ -376,8 +376,9 @@ func (imp *cafImport) findPerson(ctx context.Context, match string, p Person) (k
 	if p.BirthDate == nil {
 		return known{}, nil
 	}
-	err = imp.tx.QueryRowContext(ctx, `SELECT id, flow_digest, droits_devoirs FROM persons WHERE caf_matricule = $1 AND caf_matricule <> ''
-		AND birth_date = $2 AND search_name = $3 ORDER BY created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).
+	err = imp.tx.QueryRowContext(ctx, `SELECT k.id, k.flow_digest, k.droits_devoirs FROM persons p`+keptFile+`
+		WHERE p.caf_matricule = $1 AND p.caf_matricule <> '' AND p.birth_date = $2 AND p.search_name = $3
+		ORDER BY `+liveFirst+`, p.created_at LIMIT 1`, p.CAFMatricule, p.BirthDate.Format(time.DateOnly), SearchName(p)).
 		Scan(&k.id, &k.digest, &k.droitsDevoirs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return known{}, nil

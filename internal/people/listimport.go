@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -321,7 +322,11 @@ func (r ListReport) WriteRejected(w io.Writer) error {
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma, cw.UseCRLF = ';', true
-	cw.Write(header)
+	safeHeader := make([]string, len(header))
+	for i, h := range header {
+		safeHeader[i] = safeCell(h)
+	}
+	cw.Write(safeHeader)
 	for _, row := range r.rejected {
 		out := make([]string, len(header))
 		for i, v := range row.values {
@@ -334,6 +339,9 @@ func (r ListReport) WriteRejected(w io.Writer) error {
 	return cw.Error()
 }
 
+// signedNumber is a value that may start with a sign without being a formula.
+var signedNumber = regexp.MustCompile(`^[+-]?[0-9 .]+$`)
+
 // safeCell keeps a spreadsheet from running a value as a formula when the
 // rejected rows are opened, while phone numbers like "+33 6…" stay as they are.
 func safeCell(v string) string {
@@ -344,7 +352,8 @@ func safeCell(v string) string {
 	case '=', '@', '\t', '\r':
 		return "'" + v
 	case '+', '-':
-		if len(v) > 1 && (v[1] < '0' || v[1] > '9') && v[1] != ' ' {
+		// Only a number or a phone number ("+33 6 12…") may start with a sign.
+		if !signedNumber.MatchString(v) {
 			return "'" + v
 		}
 	}
@@ -818,13 +827,15 @@ func compactName(s string) string { return strings.ReplaceAll(refdata.Fold(s), "
 func (imp *listImport) find(ctx context.Context, match string, p Person) (string, error) {
 	if match != "" {
 		var id string
-		err := imp.tx.QueryRowContext(ctx, `SELECT id FROM persons WHERE nir_match = $1 AND nir_match <> '' ORDER BY created_at, id LIMIT 1`, match).Scan(&id)
+		err := imp.tx.QueryRowContext(ctx, `SELECT k.id FROM persons p`+keptFile+` WHERE p.nir_match = $1 AND p.nir_match <> ''
+			ORDER BY `+liveFirst+`, p.created_at, p.id LIMIT 1`, match).Scan(&id)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return id, err
 		}
 	}
-	rows, err := imp.tx.QueryContext(ctx, `SELECT id, last_name, first_name, caf_matricule, nir_match FROM persons WHERE birth_date = $1
-		ORDER BY created_at, id`, p.BirthDate.Format(time.DateOnly))
+	// An absorbed file still matches on what it said, and answers with its kept file.
+	rows, err := imp.tx.QueryContext(ctx, `SELECT k.id, p.last_name, p.first_name, p.caf_matricule, p.nir_match FROM persons p`+keptFile+`
+		WHERE p.birth_date = $1 ORDER BY `+liveFirst+`, p.created_at, p.id`, p.BirthDate.Format(time.DateOnly))
 	if err != nil {
 		return "", err
 	}

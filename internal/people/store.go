@@ -75,10 +75,11 @@ func dayOf(t sql.NullTime) *time.Time {
 	return &d
 }
 
-// getPerson loads one file with its sealed NIR.
+// getPerson loads one file with its sealed NIR; a file absorbed by a merge is
+// not found (its history is the kept file's now).
 func getPerson(ctx context.Context, q db.Querier, id string, today time.Time) (Person, string, error) {
 	var sealed string
-	p, err := scanPerson(rowWithSealed{q.QueryRowContext(ctx, `SELECT `+personColumns+`, p.nir_sealed`+personFrom("$2")+` WHERE p.id = $1`,
+	p, err := scanPerson(rowWithSealed{q.QueryRowContext(ctx, `SELECT `+personColumns+`, p.nir_sealed`+personFrom("$2")+` WHERE p.id = $1 AND p.merged_into = ''`,
 		id, today.Format(time.DateOnly)), &sealed})
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, "", errNotFound
@@ -120,25 +121,33 @@ func groupOf(ctx context.Context, q db.Querier, personID string) ([]GroupMember,
 
 // scopeSQL turns an access scope into a condition that agrees with access.CanPerson.
 func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
+	return scopeSQLOn("p", s, today, w)
+}
+
+// scopeSQLOn is scopeSQL on persons aliased alias. A file absorbed by a merge
+// is in no scope: it lives on only as the kept file (the literal condition
+// lets the scope indexes, which end with merged_into, answer counts alone).
+func scopeSQLOn(alias string, s access.PersonScope, today string, w *db.Where) string {
+	live := alias + ".merged_into = ''"
 	if s.All {
-		return "1=1"
+		return live
 	}
 	arg := w.Arg
 	var ors []string
 	if s.Territory != "" {
-		ors = append(ors, "p.territory = "+arg(s.Territory))
+		ors = append(ors, alias+".territory = "+arg(s.Territory))
 	}
 	if s.HoldingOrgID != "" {
-		ors = append(ors, "p.holding_org_id = "+arg(s.HoldingOrgID))
+		ors = append(ors, alias+".holding_org_id = "+arg(s.HoldingOrgID))
 	}
 	if s.OrientedOrgID != "" {
-		ors = append(ors, "(p.oriented_org_id = "+arg(s.OrientedOrgID)+" AND p.oriented_org_id <> '')")
+		ors = append(ors, "("+alias+".oriented_org_id = "+arg(s.OrientedOrgID)+" AND "+alias+".oriented_org_id <> '')")
 	}
 	if s.GroupUserID != "" {
 		// An uncorrelated IN is computed once from the member's index; a correlated
 		// EXISTS made SQLite walk the member's whole caseload for every person.
 		day := arg(today)
-		ors = append(ors, `p.id IN (SELECT g.person_id FROM follow_up_members g WHERE g.user_id = `+arg(s.GroupUserID)+
+		ors = append(ors, alias+`.id IN (SELECT g.person_id FROM follow_up_members g WHERE g.user_id = `+arg(s.GroupUserID)+
 			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+day+` AND (g.end_date IS NULL OR g.end_date >= `+day+`))`)
 	}
 	// Employers see candidates positioned with consent on their offers: positionings
@@ -146,7 +155,7 @@ func scopeSQL(s access.PersonScope, today string, w *db.Where) string {
 	if len(ors) == 0 {
 		return "1=0"
 	}
-	return "(" + strings.Join(ors, " OR ") + ")"
+	return "(" + live + " AND (" + strings.Join(ors, " OR ") + "))"
 }
 
 // narrowScope drops the terms of a scope that add no file to its widest one

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/web"
 )
 
@@ -34,6 +35,7 @@ func (h Web) Register(mux *http.ServeMux) {
 		Hint: "Les dossiers des personnes que vous accompagnez ou dont votre structure a la charge.", Visible: SeesPeople})
 	h.registerImport(mux)
 	h.registerListImport(mux)
+	h.registerMerge(mux)
 }
 
 type listData struct {
@@ -58,15 +60,31 @@ type showData struct {
 	Group   []GroupMember
 	Publics []string
 	Tabs    []web.Tab
+	// Absorbed are the duplicate files merged into this one.
+	Absorbed []Absorbed
 }
 
 func (h Web) show(w http.ResponseWriter, r *http.Request) {
-	p, group, err := h.Svc.Get(r.Context(), web.Actor(r.Context()), r.PathValue("id"))
+	ctx, a := r.Context(), web.Actor(r.Context())
+	p, group, err := h.Svc.Get(ctx, a, r.PathValue("id"))
+	if errs.Is(err, errs.NotFound) {
+		// A link to a file absorbed by a merge leads to the file it went into.
+		if keep, ok, kerr := h.Svc.KeptFile(ctx, a, r.PathValue("id")); kerr == nil && ok {
+			http.Redirect(w, r, "/personnes/"+keep, http.StatusSeeOther)
+			return
+		}
+	}
 	if err != nil {
 		h.R.Error(w, r, err)
 		return
 	}
-	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName, Data: showData{Person: p, Group: group, Publics: publicLabels(p), Tabs: Tabs(p.ID, "dossier")}})
+	absorbed, err := absorbedInto(ctx, h.Svc.db, p.ID)
+	if err != nil {
+		h.R.Error(w, r, err)
+		return
+	}
+	h.R.Render(w, r, http.StatusOK, templates, "templates/people_show.html", web.Page{Title: p.FirstName + " " + p.LastName,
+		Data: showData{Person: p, Group: group, Publics: publicLabels(p), Tabs: Tabs(p.ID, "dossier"), Absorbed: absorbed}})
 }
 
 func publicLabels(p Person) []string {
