@@ -913,9 +913,19 @@ func (imp *listImport) complete(ctx context.Context, id string, row listRow, mat
 	}
 	p := row.p
 	u := update{id: id}
+	// A file the importer may not read is completed all the same, so that no
+	// duplicate is made, but its values are never compared aloud: a conflict
+	// would tell what the file holds.
+	visible, err := imp.mayRead(ctx, id)
+	if err != nil {
+		return err
+	}
+	imp.events = append(imp.events, audit.Event{Action: "person.import_match", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "import de liste"})
 	conflict := func(field string) {
-		imp.rep.Conflicts = append(imp.rep.Conflicts, ListError{Line: line, Field: field,
-			Message: "le dossier existant indique une autre valeur : elle est conservée"})
+		if visible {
+			imp.rep.Conflicts = append(imp.rep.Conflicts, ListError{Line: line, Field: field,
+				Message: "le dossier existant indique une autre valeur : elle est conservée"})
+		}
 	}
 	fill := func(field, col, have, want string, same func(a, b string) bool) {
 		switch {
@@ -971,6 +981,19 @@ func (imp *listImport) complete(ctx context.Context, id string, row listRow, mat
 	imp.rep.Updated++
 	imp.events = append(imp.events, audit.Event{Action: "person.update", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "import de liste"})
 	return nil
+}
+
+// mayRead reports whether the importer may read a matched file.
+func (imp *listImport) mayRead(ctx context.Context, id string) (bool, error) {
+	p, _, err := getPerson(ctx, imp.tx, id, imp.now)
+	if err != nil {
+		return false, err
+	}
+	group, err := groupOf(ctx, imp.tx, id)
+	if err != nil {
+		return false, err
+	}
+	return access.CanPerson(imp.actor, Facts(p, group), access.Read, imp.now), nil
 }
 
 func onlyDigits(s string) string {
