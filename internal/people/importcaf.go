@@ -61,6 +61,9 @@ func (s *Service) ImportCAF(ctx context.Context, a access.Actor, r io.Reader, dr
 	}
 	started := db.Now()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.Serialize(ctx, db.PeopleImportLock); err != nil {
+			return err
+		}
 		imp := &cafImport{tx: tx, box: s.box, actor: a, now: started, rep: &rep, depts: map[string]string{}, communes: map[string]commune{}}
 		opts := caf.Options{OnHeader: func(h caf.Header) error {
 			imp.flowDate = h.ReferenceDate.Format(time.DateOnly)

@@ -399,6 +399,9 @@ func (s *Service) ImportList(ctx context.Context, a access.Actor, t *tabular.Tab
 	}
 	started := db.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.Serialize(ctx, db.PeopleImportLock); err != nil {
+			return err
+		}
 		imp := &listImport{tx: tx, box: s.box, actor: a, now: started, cols: cols, rep: &rep, keep: opts.KeepValid,
 			communes: map[string]refdata.Commune{}, postal: map[string][]refdata.Commune{}}
 		if err := imp.loadHolder(ctx, a.OrgID); err != nil {

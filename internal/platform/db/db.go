@@ -188,6 +188,21 @@ func (t *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 // Dialect returns the engine of the database.
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
 
+// Serialize makes the transactions holding the same key run one after the
+// other, until they end: on PostgreSQL through an advisory lock, while
+// SQLite's single writer already runs them one at a time. Two imports that
+// look a person up and then create them need it, or both would create.
+func (t *Tx) Serialize(ctx context.Context, key int64) error {
+	if t.db.dialect != Postgres {
+		return nil
+	}
+	_, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+	return err
+}
+
+// PeopleImportLock is the key of the imports that create people.
+const PeopleImportLock int64 = 727200
+
 // InTx runs fn in a write transaction, committed when fn returns nil and
 // rolled back otherwise, so a failed import leaves nothing half written.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,4 +47,42 @@ func TestWhereNumbersItsPlaceholders(t *testing.T) {
 	if w.String() != want || page != " LIMIT $5 OFFSET $6" || len(w.Args) != 6 || w.Args[5] != 0 {
 		t.Fatalf("got %q%q with %v", w.String(), page, w.Args)
 	}
+}
+
+// TestSerializeRunsHoldersOneAfterTheOther checks that a transaction taking a
+// key waits while another holds it (on SQLite the single writer does it).
+func TestSerializeRunsHoldersOneAfterTheOther(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var order []string
+		var mu sync.Mutex
+		note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+		held := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- d.InTx(ctx, func(tx *db.Tx) error {
+				if err := tx.Serialize(ctx, 42); err != nil {
+					return err
+				}
+				close(held)
+				time.Sleep(200 * time.Millisecond)
+				note("first")
+				return nil
+			})
+		}()
+		<-held
+		err := d.InTx(ctx, func(tx *db.Tx) error {
+			if err := tx.Serialize(ctx, 42); err != nil {
+				return err
+			}
+			note("second")
+			return nil
+		})
+		if err != nil || <-done != nil {
+			t.Fatal(err)
+		}
+		if len(order) != 2 || order[0] != "first" {
+			t.Fatalf("order %v: the second holder ran while the first held the key", order)
+		}
+	})
 }
