@@ -139,7 +139,7 @@ func (a *App) Handler() http.Handler {
 	siteWeb.Register(mux)
 	// Daily work first, then imports, figures and administration.
 	a.Render.OrderNav("/personnes", "/point-de-situation", "/orientation", "/commissions", "/imports/caf", "/imports/personnes",
-		"/pilotage/parcours", "/avis-resultats", "/structures")
+		"/personnes/doublons", "/pilotage/parcours", "/avis-resultats", "/structures")
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)

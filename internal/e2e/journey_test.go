@@ -212,9 +212,9 @@ func TestBrowserJourneys(t *testing.T) {
 		wantNav        []string
 	}{
 		{"manager", f.Manager, "/", "Bonjour Claire", []string{"Personnes accompagnées", "Point de situation", "À orienter", "Commissions de cas",
-			"Flux CAF/MSA", "Import de listes", "Chiffres du parcours", "Avis des personnes", "Structures"}},
+			"Flux CAF/MSA", "Import de listes", "Doublons", "Chiffres du parcours", "Avis des personnes", "Structures"}},
 		{"org_admin", f.OrgAdmin, "/admin/journal", "Journal d'accès", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas",
-			"Import de listes", "Avis des personnes", "Structures", "Comptes", "Journal d'accès"}},
+			"Import de listes", "Doublons", "Avis des personnes", "Structures", "Comptes", "Journal d'accès"}},
 		{"referent", f.Referent, "/structures?q=Artois", "Structures", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas", "Structures"}},
 	}
 	for _, r := range roles {
