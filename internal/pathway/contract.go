@@ -270,10 +270,21 @@ func contractsOf(ctx context.Context, q db.Querier, cond string, args ...any) ([
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if out[i].Objectives, err = objectivesOf(ctx, q, `contract_id = $1`, out[i].ID); err != nil {
-			return nil, err
-		}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The objectives of every contract listed, in one query.
+	ids := make([]any, len(out))
+	index := map[string]int{}
+	for i, c := range out {
+		ids[i], index[c.ID] = c.ID, i
+	}
+	objectives, err := objectivesOf(ctx, q, `contract_id IN (`+db.In(1, len(out))+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objectives {
+		out[index[o.ContractID]].Objectives = append(out[index[o.ContractID]].Objectives, o)
 	}
 	return out, nil
 }

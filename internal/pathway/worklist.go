@@ -127,9 +127,14 @@ func (s *Service) allAlerts(ctx context.Context, a access.Actor) ([]Alert, time.
 		s.worklists.Delete(key)
 	}
 	began := time.Now()
-	all, err := s.alerts(ctx, a)
+	// The scope is narrowed once for the nine queries that follow.
+	scope, err := people.NarrowScope(ctx, s.db, a, s.today())
+	if err != nil {
+		return nil, began, err
+	}
+	all, err := s.alerts(ctx, scope)
 	if err == nil {
-		err = s.attribute(ctx, a, all)
+		err = s.attribute(ctx, scope, all)
 	}
 	if err != nil {
 		return nil, began, err
@@ -301,7 +306,7 @@ var alertQueries = []alertQuery{
 
 // alerts runs every kind's query over the actor's scope, side by side on
 // the database's readers.
-func (s *Service) alerts(ctx context.Context, a access.Actor) ([]Alert, error) {
+func (s *Service) alerts(ctx context.Context, scope people.Scope) ([]Alert, error) {
 	today := s.today()
 	results := make([][]Alert, len(alertQueries))
 	failures := make([]error, len(alertQueries))
@@ -310,7 +315,7 @@ func (s *Service) alerts(ctx context.Context, a access.Actor) ([]Alert, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], failures[i] = s.alertsOf(ctx, a, q, today)
+			results[i], failures[i] = s.alertsOf(ctx, scope, q, today)
 		}()
 	}
 	wg.Wait()
@@ -321,13 +326,9 @@ func (s *Service) alerts(ctx context.Context, a access.Actor) ([]Alert, error) {
 }
 
 // alertsOf runs one kind's query.
-func (s *Service) alertsOf(ctx context.Context, a access.Actor, q alertQuery, today time.Time) ([]Alert, error) {
+func (s *Service) alertsOf(ctx context.Context, scope people.Scope, q alertQuery, today time.Time) ([]Alert, error) {
 	var w db.Where
-	scope, err := people.ScopeSQL(ctx, s.db, a, today, &w)
-	if err != nil {
-		return nil, err
-	}
-	w.Raw(scope)
+	w.Raw(scope.SQL(&w))
 	rows, err := s.db.QueryContext(ctx, q.sql(&w, today, s.set), w.Args...)
 	if err != nil {
 		return nil, err
@@ -427,14 +428,10 @@ func parseAnyDay(s string) time.Time {
 
 // attribute gives each alert the référent and the organisation in charge
 // of its file, read in one pass over the actor's scope, with their names.
-func (s *Service) attribute(ctx context.Context, a access.Actor, alerts []Alert) error {
+func (s *Service) attribute(ctx context.Context, scope people.Scope, alerts []Alert) error {
 	today := s.today()
 	var w db.Where
-	scope, err := people.ScopeSQL(ctx, s.db, a, today, &w)
-	if err != nil {
-		return err
-	}
-	w.Raw(scope)
+	w.Raw(scope.SQL(&w))
 	d := w.Arg(day(today))
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, COALESCE(r.user_id, ''), COALESCE(r.organisation_id, p.oriented_org_id)
 		FROM persons p LEFT JOIN follow_up_members r ON r.person_id = p.id AND r.role = 'referent' AND r.start_date <= `+d+`

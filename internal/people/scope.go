@@ -13,10 +13,26 @@ import (
 // w: the capabilities built on the registry list their objects through it so
 // that their lists agree with access.CanPerson.
 func ScopeSQL(ctx context.Context, q db.Querier, a access.Actor, today time.Time, w *db.Where) (string, error) {
-	day := today.Format(time.DateOnly)
-	scope, err := narrowScope(ctx, q, access.ScopeForPeople(a), day)
+	s, err := NarrowScope(ctx, q, a, today)
 	if err != nil {
 		return "", err
 	}
-	return scopeSQL(scope, day, w), nil
+	return s.SQL(w), nil
 }
+
+// Scope is an actor's scope of files narrowed once, for a request that runs
+// several queries over the same files.
+type Scope struct {
+	scope access.PersonScope
+	day   string
+}
+
+// NarrowScope computes the actor's scope on the day of today.
+func NarrowScope(ctx context.Context, q db.Querier, a access.Actor, today time.Time) (Scope, error) {
+	day := today.Format(time.DateOnly)
+	s, err := narrowScope(ctx, q, access.ScopeForPeople(a), day)
+	return Scope{scope: s, day: day}, err
+}
+
+// SQL returns the scope's condition on persons aliased p, its arguments added to w.
+func (s Scope) SQL(w *db.Where) string { return scopeSQL(s.scope, s.day, w) }
