@@ -4,8 +4,12 @@
 // ever read aggregated per organisation and period, behind a small-group rule.
 //
 // An answer carries no person, no link and no time: only its organisation,
-// its territory and the month it was given, under a random identifier. So
-// nobody, not even the département, can tie an answer back to a person.
+// its territory and the month it was given, under a random identifier. It is
+// not even written in the transaction that uses the link (on PostgreSQL a
+// row keeps the id of the transaction that wrote it): it waits, pending, and
+// is recorded later with others of its organisation and month, in random
+// order. So nobody, not even the département, can tie an answer back to a
+// person.
 package feedback
 
 import (

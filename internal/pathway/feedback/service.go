@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"tremplin/internal/people"
@@ -17,12 +18,14 @@ type Service struct {
 	people *people.Service
 	// publicURL prefixes the links handed to the people.
 	publicURL string
+	// now is the clock; tests move it to the next month.
+	now func() time.Time
 }
 
 // NewService returns the evaluation service; publicURL is the address the
 // people reach Tremplin at (TREMPLIN_PUBLIC_URL).
 func NewService(d *db.DB, ppl *people.Service, publicURL string) *Service {
-	return &Service{db: d, people: ppl, publicURL: publicURL}
+	return &Service{db: d, people: ppl, publicURL: publicURL, now: db.Now}
 }
 
 // questionnaire is the actor recording answers: the system, with no user,
@@ -44,7 +47,7 @@ func (s *Service) Issue(ctx context.Context, a access.Actor, personID string) (I
 		return Issued{}, errs.New(errs.Forbidden, "Un lien d'avis est remis au nom d'une structure : choisissez la structure pour laquelle vous agissez.")
 	}
 	token, hash := newToken()
-	now := db.Now()
+	now := s.now()
 	l := linkRow{hash: hash, personID: personID, orgID: a.OrgID, territory: a.Territory, issuedBy: a.UserID,
 		createdAt: now, expiresAt: now.Add(LinkValidity)}
 	var replaced bool
@@ -80,7 +83,7 @@ func (s *Service) Links(ctx context.Context, a access.Actor, personID string) (p
 	if err != nil {
 		return people.Person{}, nil, false, err
 	}
-	canIssue := !a.System && a.OrgID != "" && access.CanPerson(a, people.Facts(p, group), access.Write, db.Now())
+	canIssue := !a.System && a.OrgID != "" && access.CanPerson(a, people.Facts(p, group), access.Write, s.now())
 	err = audit.Log(ctx, s.db, a, audit.Event{Action: "feedback.links.read", ObjectType: "person", ObjectID: personID, PersonID: personID})
 	return p, links, canIssue, err
 }
@@ -91,12 +94,14 @@ func (s *Service) Open(ctx context.Context, token string) (string, error) {
 	if !wellFormed(token) {
 		return "", errGone
 	}
-	return openLink(ctx, s.db, hashToken(token), db.Now())
+	return openLink(ctx, s.db, hashToken(token), s.now())
 }
 
-// Answer records a person's answers given through a link, and uses the link
-// up, in one transaction. form reads the questionnaire's fields. A link
-// that no longer works is refused before the answers are even read.
+// Answer records a person's answers given through a link. One transaction
+// uses the link up and puts the answers aside, pending, with nothing that
+// points to the link; they are recorded later, in another transaction, with
+// others (see Flush). A link that no longer works is refused before the
+// answers are even read.
 func (s *Service) Answer(ctx context.Context, token string, form func(string) string) error {
 	if _, err := s.Open(ctx, token); err != nil {
 		return err
@@ -105,18 +110,54 @@ func (s *Service) Answer(ctx context.Context, token string, form func(string) st
 	if err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		now := db.Now()
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		now := s.now()
 		orgID, terr, err := useLink(ctx, tx, hashToken(token), now)
 		if err != nil {
 			return err
 		}
-		if err := insertAnswer(ctx, tx, orgID, terr, monthOf(now), ans); err != nil {
+		if err := insertPending(ctx, tx, orgID, terr, monthOf(now), ans); err != nil {
 			return err
 		}
 		// Neither the person nor the link: the trace must not tie the answer to anyone.
 		return audit.LogTx(ctx, tx, questionnaire, audit.Event{Action: "feedback.answer", ObjectType: "organisation", ObjectID: orgID})
 	})
+	if err != nil {
+		return err
+	}
+	if err := s.Flush(ctx); err != nil {
+		// The answer is kept, pending: the next flush records it.
+		slog.Error("record pending evaluation answers", "err", err)
+	}
+	return nil
+}
+
+// pendingBatch is the fewest answers of an organisation and month recorded
+// together during the month: the results then change by a group at a time,
+// and nobody can tell which of the group's links gave which answer.
+const pendingBatch = MinAnswers
+
+// Flush records the pending answers that are due: those of an organisation
+// and month once pendingBatch of them wait, and all of a month that is over.
+// Each organisation and month is recorded in a transaction of its own. It
+// runs after each answer and before results are read; two processes may run
+// it at once.
+func (s *Service) Flush(ctx context.Context) error {
+	groups, err := pendingGroups(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	current := monthOf(s.now())
+	for _, g := range groups {
+		over := g.period < current
+		if !over && g.n < pendingBatch {
+			continue
+		}
+		if err := s.db.InTx(ctx, func(tx *db.Tx) error { return flushGroup(ctx, tx, g.orgID, g.period, over) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Request asks for results: the periods of Granularity within Range, for
@@ -171,6 +212,9 @@ func (s *Service) Results(ctx context.Context, a access.Actor, req Request) (Rep
 			return Report{}, errNoResults
 		}
 		sc.orgID = req.OrgID
+	}
+	if err := s.Flush(ctx); err != nil {
+		return Report{}, err
 	}
 	from, to := req.Range.Months()
 	r, err := loadRaw(ctx, s.db, sc.resultScope, from, to, sc.dept)

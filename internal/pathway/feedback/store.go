@@ -21,12 +21,21 @@ type linkRow struct {
 	createdAt, expiresAt                       time.Time
 }
 
-// insertLink stores a link, first removing the person's unused and unexpired
-// link of the same organisation, which it replaces; replaced tells whether
-// there was one.
-func insertLink(ctx context.Context, q db.Querier, l linkRow) (replaced bool, err error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM evaluation_links
-		WHERE person_id = $1 AND organisation_id = $2 AND used_at IS NULL AND expires_at > $3`, l.personID, l.orgID, l.createdAt)
+// issueLock serialises the issuing of links on PostgreSQL, so that two
+// issued at once for a person replace one another instead of failing on the
+// one-open-link index.
+const issueLock int64 = 727300
+
+// insertLink stores a link as the person's one open link for the
+// organisation (an index guarantees there is never two): an unused and
+// unexpired link is deleted, which replaced tells; one that expired unused is
+// closed, since it still counts as issued and unanswered.
+func insertLink(ctx context.Context, tx *db.Tx, l linkRow) (replaced bool, err error) {
+	if err := tx.Serialize(ctx, issueLock); err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM evaluation_links
+		WHERE person_id = $1 AND organisation_id = $2 AND used_at IS NULL AND closed_at IS NULL AND expires_at > $3`, l.personID, l.orgID, l.createdAt)
 	if err != nil {
 		return false, err
 	}
@@ -34,7 +43,11 @@ func insertLink(ctx context.Context, q db.Querier, l linkRow) (replaced bool, er
 	if err != nil {
 		return false, err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO evaluation_links
+	if _, err := tx.ExecContext(ctx, `UPDATE evaluation_links SET closed_at = $3
+		WHERE person_id = $1 AND organisation_id = $2 AND used_at IS NULL AND closed_at IS NULL`, l.personID, l.orgID, l.createdAt); err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO evaluation_links
 		(token_hash, person_id, organisation_id, territory, issued_by, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.hash, l.personID, l.orgID, l.territory, l.issuedBy, l.createdAt, l.expiresAt)
 	return n > 0, err
@@ -43,7 +56,7 @@ func insertLink(ctx context.Context, q db.Querier, l linkRow) (replaced bool, er
 // personLinks lists the links issued for a person, newest first, with
 // whether each was used: never what was answered.
 func personLinks(ctx context.Context, q db.Querier, personID string) ([]Link, error) {
-	rows, err := q.QueryContext(ctx, `SELECT o.name, u.first_name, u.last_name, l.created_at, l.expires_at, l.used_at
+	rows, err := q.QueryContext(ctx, `SELECT o.name, u.first_name, u.last_name, l.created_at, l.expires_at, l.used_at, l.closed_at
 		FROM evaluation_links l
 		JOIN organisations o ON o.id = l.organisation_id
 		JOIN users u ON u.id = l.issued_by
@@ -56,11 +69,15 @@ func personLinks(ctx context.Context, q db.Querier, personID string) ([]Link, er
 	for rows.Next() {
 		var l Link
 		var first, last string
-		var used sql.NullTime
-		if err := rows.Scan(&l.OrgName, &first, &last, &l.CreatedAt, &l.ExpiresAt, &used); err != nil {
+		var used, closed sql.NullTime
+		if err := rows.Scan(&l.OrgName, &first, &last, &l.CreatedAt, &l.ExpiresAt, &used, &closed); err != nil {
 			return nil, err
 		}
 		l.IssuedBy, l.Used = first+" "+last, used.Valid
+		if closed.Valid && closed.Time.Before(l.ExpiresAt) {
+			// A link closed before its time (two files merged) stopped working then.
+			l.ExpiresAt = closed.Time
+		}
 		out = append(out, l)
 	}
 	return out, rows.Err()
@@ -69,7 +86,7 @@ func personLinks(ctx context.Context, q db.Querier, personID string) ([]Link, er
 // openLink returns the organisation a working link asks about.
 func openLink(ctx context.Context, q db.Querier, hash string, now time.Time) (orgName string, err error) {
 	err = q.QueryRowContext(ctx, `SELECT o.name FROM evaluation_links l JOIN organisations o ON o.id = l.organisation_id
-		WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2`, hash, now).Scan(&orgName)
+		WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.closed_at IS NULL AND l.expires_at > $2`, hash, now).Scan(&orgName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", errGone
 	}
@@ -81,7 +98,7 @@ func openLink(ctx context.Context, q db.Querier, hash string, now time.Time) (or
 // one link record only one.
 func useLink(ctx context.Context, q db.Querier, hash string, now time.Time) (orgID, terr string, err error) {
 	err = q.QueryRowContext(ctx, `UPDATE evaluation_links SET used_at = $1
-		WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+		WHERE token_hash = $2 AND used_at IS NULL AND closed_at IS NULL AND expires_at > $1
 		RETURNING organisation_id, territory`, now, hash).Scan(&orgID, &terr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", errGone
@@ -89,7 +106,112 @@ func useLink(ctx context.Context, q db.Querier, hash string, now time.Time) (org
 	return orgID, terr, err
 }
 
-// insertAnswer stores an answer with nothing that points to a person, a link or a time.
+// insertPending keeps an answer until it is recorded with others (see
+// flushGroup): written in the transaction that uses the link, it carries
+// nothing that points to a person, a link or a time, under a random id.
+func insertPending(ctx context.Context, q db.Querier, orgID, terr, period string, a Answer) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO evaluation_answers_pending
+		(id, organisation_id, territory, period, useful, listened, clear, overall, comment)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, answerID(), orgID, terr, period, a.Useful, a.Listened, a.Clear, a.Overall, a.Comment)
+	return err
+}
+
+// pendingGroup is the answers waiting for one organisation and month.
+type pendingGroup struct {
+	orgID, period string
+	n             int
+}
+
+// pendingGroups counts the answers waiting, per organisation and month.
+func pendingGroups(ctx context.Context, q db.Querier) ([]pendingGroup, error) {
+	rows, err := q.QueryContext(ctx, `SELECT organisation_id, period, count(*) FROM evaluation_answers_pending
+		GROUP BY organisation_id, period`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pendingGroup
+	for rows.Next() {
+		var g pendingGroup
+		if err := rows.Scan(&g.orgID, &g.period, &g.n); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// flushLock serialises the recording of pending answers on PostgreSQL, so
+// that two processes never record the same ones twice.
+const flushLock int64 = 727301
+
+// recordedAnswer is an answer with its territory, as moved between tables.
+type recordedAnswer struct {
+	territory string
+	Answer
+}
+
+// flushGroup records the pending answers of an organisation and month in
+// evaluation_answers, in a transaction of its own, once at least
+// pendingBatch of them wait or, monthOver, whatever waits. Once the month is
+// over, its answers already recorded are written again with the last ones, so
+// that the transaction that wrote them does not set the last few apart. The
+// answers are written in random order under new random ids.
+func flushGroup(ctx context.Context, tx *db.Tx, orgID, period string, monthOver bool) error {
+	if err := tx.Serialize(ctx, flushLock); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM evaluation_answers_pending WHERE organisation_id = $1 AND period = $2`,
+		orgID, period).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 || (!monthOver && n < pendingBatch) {
+		return nil
+	}
+	answers, err := takeAnswers(ctx, tx, "evaluation_answers_pending", orgID, period)
+	if err != nil {
+		return err
+	}
+	if monthOver {
+		recorded, err := takeAnswers(ctx, tx, "evaluation_answers", orgID, period)
+		if err != nil {
+			return err
+		}
+		answers = append(answers, recorded...)
+	}
+	rand.Shuffle(len(answers), func(i, j int) { answers[i], answers[j] = answers[j], answers[i] })
+	for _, a := range answers {
+		if err := insertAnswer(ctx, tx, orgID, a.territory, period, a.Answer); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeAnswers deletes the answers of an organisation and month from table
+// and returns them: deleting and reading in one statement, no answer
+// written meanwhile is deleted unread.
+func takeAnswers(ctx context.Context, tx *db.Tx, table, orgID, period string) ([]recordedAnswer, error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM `+table+` WHERE organisation_id = $1 AND period = $2
+		RETURNING territory, useful, listened, clear, overall, comment`, orgID, period)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recordedAnswer
+	for rows.Next() {
+		var a recordedAnswer
+		if err := rows.Scan(&a.territory, &a.Useful, &a.Listened, &a.Clear, &a.Overall, &a.Comment); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// insertAnswer records an answer with nothing that points to a person, a
+// link or a time finer than the month, under a new random id.
 func insertAnswer(ctx context.Context, q db.Querier, orgID, terr, period string, a Answer) error {
 	cols, vals := "", ""
 	args := []any{answerID(), orgID, terr, period, a.Useful, a.Listened, a.Clear, a.Overall, a.Comment}
@@ -220,8 +342,8 @@ func loadComments(ctx context.Context, q db.Querier, s resultScope, from, to str
 }
 
 // Summary gives the steering reports the territory's figures over the months
-// from…to (YYYY-MM, inclusive): links issued, answers received and the mean
-// overall score. meanOverall is 0 when there are fewer than MinAnswers
+// from…to (YYYY-MM, inclusive): links issued, answers recorded (not those
+// still pending, see Service.Flush) and the mean overall score. meanOverall is 0 when there are fewer than MinAnswers
 // answers: the report then says "moins de 5 réponses".
 func Summary(ctx context.Context, q db.Querier, territory string, from, to string) (issued, answered int, meanOverall float64, err error) {
 	if !validMonth(from) || !validMonth(to) || from > to {

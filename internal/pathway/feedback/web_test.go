@@ -72,7 +72,7 @@ func TestAPersonAnswersThroughTheirLinkWithoutAnAccount(t *testing.T) {
 		if status, _, page := person.Do("GET", "/avis/"+strings.Repeat("x", 43), nil); status != 404 || !strings.Contains(page, "Ce lien ne fonctionne plus") {
 			t.Fatalf("unknown link: %d", status)
 		}
-		if n := w.count(`SELECT count(*) FROM evaluation_answers`); n != 1 {
+		if n := w.answers(); n != 1 {
 			t.Fatalf("%d answers stored", n)
 		}
 
