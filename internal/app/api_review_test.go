@@ -20,9 +20,9 @@ import (
 	"tremplin/internal/platform/dbtest"
 )
 
-// reviewAPIWorld is a territory where an association's référent organises an
-// équipe pluridisciplinaire with France Travail's chargé d'orientation, and
-// a CCAS référent stays outside it.
+// reviewAPIWorld is a territory where the département's référent organises an
+// équipe pluridisciplinaire with France Travail's chargé d'orientation, who
+// may not convene one, and a CCAS référent stays outside it.
 type reviewAPIWorld struct {
 	url                           string
 	tokens                        map[string]string
@@ -41,14 +41,14 @@ func newReviewAPIWorld(t *testing.T, d *db.DB) reviewAPIWorld {
 		}
 		return o.ID
 	}
-	asso, ft, ccas := org("Association Rebond", orgs.KindAssociation), org("France Travail Arras", orgs.KindFranceTravail), org("CCAS de Lens", orgs.KindCCAS)
+	dept, ft, ccas := org("Département du Pas-de-Calais", orgs.KindDepartement), org("France Travail Arras", orgs.KindFranceTravail), org("CCAS de Lens", orgs.KindCCAS)
 	w := reviewAPIWorld{tokens: map[string]string{}}
 	users := map[string]auth.User{}
 	for _, u := range []struct {
 		name, email, org string
 		role             access.Role
 	}{
-		{"organiser", "organisatrice@rebond.fr", asso, access.RoleReferent},
+		{"organiser", "organisatrice@pasdecalais.fr", dept, access.RoleReferent},
 		{"participant", "orientation@ft-arras.fr", ft, access.RoleOrientation},
 		{"outsider", "referente@ccas-lens.fr", ccas, access.RoleReferent},
 	} {
@@ -63,11 +63,11 @@ func newReviewAPIWorld(t *testing.T, d *db.DB) reviewAPIWorld {
 	}
 	w.participantID = users["participant"].ID
 	for _, name := range []string{"Durand", "Petit"} {
-		p := people.Person{ID: db.NewID(), Territory: "62", HoldingOrgID: asso, FirstName: "Alex", LastName: name, CreatedAt: db.Now()}
+		p := people.Person{ID: db.NewID(), Territory: "62", HoldingOrgID: dept, FirstName: "Alex", LastName: name, CreatedAt: db.Now()}
 		if err := people.Insert(ctx, d, p, "", ""); err != nil {
 			t.Fatal(err)
 		}
-		m := people.GroupMember{ID: db.NewID(), UserID: users["organiser"].ID, OrgID: asso, Role: "referent", Start: time.Now().AddDate(0, -1, 0)}
+		m := people.GroupMember{ID: db.NewID(), UserID: users["organiser"].ID, OrgID: dept, Role: "referent", Start: time.Now().AddDate(0, -1, 0)}
 		if err := people.InsertGroupMember(ctx, d, p.ID, m, db.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -129,6 +129,8 @@ func TestCaseReviewAPIFollowsTheOpenAPIDocument(t *testing.T) {
 				`{"kind":"ep","title":"x","held_on":"` + day + `","room":"B"}`, 422, `"invalid"`, "", ""},
 			{"unknown participant", "POST", "/api/v1/case-reviews", "/api/v1/case-reviews", "organiser",
 				`{"kind":"ep","title":"x","held_on":"` + day + `","participants":["nobody@nowhere.fr"]}`, 422, `"participants":`, "", ""},
+			{"only the département convenes an équipe pluridisciplinaire", "POST", "/api/v1/case-reviews", "/api/v1/case-reviews", "participant",
+				`{"kind":"ep","title":"EP","held_on":"` + day + `"}`, 403, `"Seul le département convoque`, "", ""},
 			{"organise an équipe pluridisciplinaire", "POST", "/api/v1/case-reviews", "/api/v1/case-reviews", "organiser",
 				`{"kind":"ep","title":"EP de Lens","held_on":"` + day + `","participants":["orientation@ft-arras.fr"]}`, 201, `"France Travail Arras"`, "", "review"},
 			{"participant lists it", "GET", "/api/v1/case-reviews", "/api/v1/case-reviews", "participant", "", 200, `"total":1`, "", ""},

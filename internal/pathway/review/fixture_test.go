@@ -7,6 +7,7 @@ import (
 
 	"tremplin/internal/orgs"
 	"tremplin/internal/pathway/review"
+	"tremplin/internal/pathway/steps"
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
@@ -16,9 +17,11 @@ import (
 )
 
 // world is a small territory: the organiser is a référent of an association
-// who follows most of the files; a chargé d'orientation of France Travail
-// sits in reviews; a référent of a CCAS does not; a département manager
-// oversees the territory.
+// who follows most of the files and organises groups of professionals; a
+// chargé d'orientation of France Travail sits in reviews; a référent of a
+// CCAS does not; the département's manager oversees the territory and, with
+// the département's chargé d'orientation, convenes the équipe
+// pluridisciplinaire.
 type world struct {
 	d       *db.DB
 	svc     *review.Service
@@ -26,7 +29,7 @@ type world struct {
 	actors  map[string]access.Actor
 	orgs    map[string]string
 	persons map[string]string
-	// day is today at midnight UTC.
+	// day is today in Paris at midnight UTC.
 	day time.Time
 }
 
@@ -41,7 +44,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		t.Fatal(err)
 	}
 	ps := people.NewService(d, box)
-	w := &world{d: d, svc: review.NewService(d, ps), people: ps, day: db.Now().Truncate(24 * time.Hour)}
+	w := &world{d: d, svc: review.NewService(d, ps), people: ps, day: steps.Today()}
 	w.populate(t, orgs.NewService(d), auth.NewService(d, auth.DefaultSettings()))
 	return w
 }
@@ -69,6 +72,7 @@ func (w *world) populate(t *testing.T, orgSvc *orgs.Service, authSvc *auth.Servi
 		{"participant", "orientation@ft.fr", "ft", access.RoleOrientation},
 		{"outsider", "referente@ccas.fr", "ccas", access.RoleReferent},
 		{"manager", "responsable@dept.fr", "dept", access.RoleManager},
+		{"convener", "orientation@dept.fr", "dept", access.RoleOrientation},
 	} {
 		acc, err := authSvc.CreateUser(ctx, sys, auth.NewUser{Email: u.email, FirstName: "Prénom", LastName: u.name, Password: password,
 			Memberships: []auth.NewMembership{authtest.Member(w.orgs[u.org], u.role)}})
@@ -143,10 +147,10 @@ func (w *world) pathways(t *testing.T) {
 	}
 }
 
-// review organises a review as the organiser.
-func (w *world) review(t *testing.T, kind review.Kind) review.Review {
+// review organises a review of that kind a week from now, as who.
+func (w *world) review(t *testing.T, who string, kind review.Kind) review.Review {
 	t.Helper()
-	r, err := w.svc.Create(context.Background(), w.actors["organiser"], review.NewReview{Kind: kind, Title: "Commission de mars",
+	r, err := w.svc.Create(context.Background(), w.actors[who], review.NewReview{Kind: kind, Title: "Commission de mars",
 		HeldOn: w.day.AddDate(0, 0, 7).Format(time.DateOnly)})
 	if err != nil {
 		t.Fatal(err)

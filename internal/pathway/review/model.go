@@ -1,9 +1,10 @@
 // Package review holds the case reviews of the shared follow-up: groups of
 // professionals from several structures who look together at the hardest
-// situations, and the équipe pluridisciplinaire, which also gives its opinion
-// on proposed suspension-remobilisation sanctions (décret 2025-478). Its
-// agenda is suggested from the files the organiser may see; its decisions
-// become actions of the person's action plan.
+// situations, and the équipe pluridisciplinaire, which the département
+// convenes (CASF L262-39) and which also gives its opinion on proposed
+// suspension-remobilisation sanctions (décret 2025-478). Its agenda is
+// suggested from the files the organiser may see; its decisions become
+// actions of the person's action plan. Days are those of Paris.
 package review
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/errs"
+	"tremplin/internal/platform/web"
 )
 
 // Kind is the kind of a case review.
@@ -26,6 +28,15 @@ const (
 
 // Kinds lists the kinds in the order forms show them.
 var Kinds = []Kind{KindGroup, KindEP}
+
+// KindsFor lists the kinds the actor may organise, in the order forms show
+// them: the équipe pluridisciplinaire is the département's alone.
+func KindsFor(a access.Actor) []Kind {
+	if access.CanConveneEP(a) {
+		return Kinds
+	}
+	return []Kind{KindGroup}
+}
 
 // KindLabel gives the French name of a kind.
 func KindLabel(k Kind) string {
@@ -373,6 +384,13 @@ func participant(r Review, userID string) *Participant {
 		}
 	}
 	return nil
+}
+
+// parisDay returns the day of t in Paris, where the users live, as midnight
+// UTC: the form the review's dates are parsed, stored and compared in.
+func parisDay(t time.Time) time.Time {
+	y, m, d := t.In(web.Paris).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // parseDay reads a "2006-01-02" date as midnight UTC.

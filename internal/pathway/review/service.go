@@ -22,17 +22,24 @@ const maxStaff = 500
 
 var errReadOnly = errs.New(errs.Forbidden, "Seuls l'organisateur de la commission, les administrateurs de sa structure et les responsables du département la modifient.")
 
+var errNotConvener = errs.New(errs.Forbidden, "Seul le département convoque l'équipe pluridisciplinaire, avant toute réduction ou suspension du RSA. Vous pouvez organiser un groupe de professionnels.")
+
 // Service is the case review use cases.
 type Service struct {
 	db     *db.DB
 	people *people.Service
+	// now is the clock; tests move it.
+	now func() time.Time
 }
 
 // NewService returns the case review service; people checks every file an agenda names.
-func NewService(d *db.DB, p *people.Service) *Service { return &Service{db: d, people: p} }
+func NewService(d *db.DB, p *people.Service) *Service { return &Service{db: d, people: p, now: db.Now} }
 
-// today is the current day at midnight UTC, the day the access policy uses.
-func today() time.Time { return db.Now().Truncate(24 * time.Hour) }
+// SetClock replaces the clock, for tests that need a given moment.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// today is the current day in Paris, as midnight UTC.
+func (s *Service) today() time.Time { return parisDay(s.now()) }
 
 // authorize loads a review with its participants and checks that the actor
 // may act on it: a review the actor may not read is not found, one it reads
@@ -88,7 +95,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, n NewReview) (Revi
 	if !access.CanCreateCaseReview(a) {
 		return Review{}, errs.New(errs.Forbidden, "Votre rôle ne permet pas d'organiser une commission.")
 	}
-	held, err := n.validate(today())
+	if n.Kind == KindEP && !access.CanConveneEP(a) {
+		return Review{}, errNotConvener
+	}
+	held, err := n.validate(s.today())
 	if err != nil {
 		return Review{}, err
 	}
@@ -97,7 +107,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, n NewReview) (Revi
 		return Review{}, err
 	}
 	r := Review{ID: db.NewID(), Territory: a.Territory, OrgID: a.OrgID, Kind: n.Kind, Title: strings.TrimSpace(n.Title),
-		HeldOn: held, Status: StatusPlanned, CreatedBy: a.UserID, CreatedAt: db.Now()}
+		HeldOn: held, Status: StatusPlanned, CreatedBy: a.UserID, CreatedAt: s.now()}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := insertReview(ctx, tx, r); err != nil {
 			return err
@@ -242,7 +252,7 @@ func (s *Service) Suggestions(ctx context.Context, a access.Actor, r Review) ([]
 	if r.Held() {
 		return nil, nil
 	}
-	day := today()
+	day := s.today()
 	cutoff := steps.AddMonths(day, -staleMonths)
 	// A few more than shown: the registry may still refuse some of them.
 	cands, err := hardSituations(ctx, s.db, a, r.ID, day, cutoff, 2*MaxSuggestions)
@@ -320,7 +330,7 @@ func (s *Service) AddItem(ctx context.Context, a access.Actor, reviewID string, 
 	} else if err != nil {
 		return Item{}, err
 	}
-	it := Item{ID: db.NewID(), ReviewID: r.ID, PersonID: n.PersonID, Kind: n.Kind, Reasons: n.Reasons, AddedBy: a.UserID, CreatedAt: db.Now()}
+	it := Item{ID: db.NewID(), ReviewID: r.ID, PersonID: n.PersonID, Kind: n.Kind, Reasons: n.Reasons, AddedBy: a.UserID, CreatedAt: s.now()}
 	if n.Kind == ItemSanction {
 		it.SanctionRate, it.SanctionMonths = n.SanctionRate, n.SanctionMonths
 	}
@@ -427,7 +437,7 @@ func (s *Service) Decide(ctx context.Context, a access.Actor, reviewID, itemID s
 	if err != nil {
 		return Item{}, err
 	}
-	now := db.Now()
+	now := s.now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := recordDecision(ctx, tx, it.ID, d, a.UserID, now); err != nil {
 			return err

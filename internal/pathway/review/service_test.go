@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestAgendaSuggestsTheHardestSituationsTheOrganiserMaySee(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		w.pathways(t)
-		r := w.review(t, review.KindGroup)
+		r := w.review(t, "organiser", review.KindGroup)
 		suggested := func(who string) map[string]review.Suggestion {
 			t.Helper()
 			list, err := w.svc.Suggestions(ctx, w.actors[who], r)
@@ -82,7 +83,7 @@ func TestDecisionsBecomeActionsOfThePersonsPlan(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		org := w.actors["organiser"]
-		r := w.review(t, review.KindGroup)
+		r := w.review(t, "organiser", review.KindGroup)
 		p, err := w.svc.AddParticipant(ctx, org, r.ID, review.StaffMember{Email: "  Orientation@FT.fr "})
 		if err != nil || p.OrgID != w.orgs["ft"] {
 			t.Fatalf("participant by email: %+v, %v", p, err)
@@ -161,8 +162,9 @@ func TestSanctionsFollowTheDecreeAndTheRightToBeHeard(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
-		org := w.actors["organiser"]
-		group, ep := w.review(t, review.KindGroup), w.review(t, review.KindEP)
+		// The département's manager writes both: the association's group and the équipe it convenes.
+		org := w.actors["manager"]
+		group, ep := w.review(t, "organiser", review.KindGroup), w.review(t, "manager", review.KindEP)
 		sanction := func(rate, months int) review.NewItem {
 			return review.NewItem{PersonID: w.persons["Absent"], Kind: review.ItemSanction, Reasons: "Rendez-vous non honorés", SanctionRate: rate, SanctionMonths: months}
 		}
@@ -228,7 +230,7 @@ func TestCaseReviewsFollowNeedToKnow(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		org := w.actors["organiser"]
-		r := w.review(t, review.KindGroup)
+		r := w.review(t, "organiser", review.KindGroup)
 		if _, err := w.svc.AddParticipant(ctx, org, r.ID, review.StaffMember{UserID: w.actors["participant"].UserID, OrgID: w.orgs["ft"]}); err != nil {
 			t.Fatal(err)
 		}
@@ -246,6 +248,7 @@ func TestCaseReviewsFollowNeedToKnow(t *testing.T) {
 			{"participant", "", errs.Forbidden, 1},
 			{"manager", "", "", 1},
 			{"outsider", errs.NotFound, errs.NotFound, 0},
+			{"convener", errs.NotFound, errs.NotFound, 0},
 		}
 		for _, tc := range cases {
 			a := w.actors[tc.who]
@@ -288,6 +291,86 @@ func TestCaseReviewsFollowNeedToKnow(t *testing.T) {
 	})
 }
 
+func TestOnlyTheDepartementConvenesTheEquipePluridisciplinaire(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		cases := []struct {
+			name string
+			who  string
+			kind review.Kind
+			want errs.Code
+		}{
+			{"the département's manager convenes an équipe pluridisciplinaire", "manager", review.KindEP, ""},
+			{"the département's chargé d'orientation convenes one too", "convener", review.KindEP, ""},
+			{"an association's référent may not convene one", "organiser", review.KindEP, errs.Forbidden},
+			{"France Travail's chargé d'orientation may not convene one", "participant", review.KindEP, errs.Forbidden},
+			{"an association's référent organises a group of professionals", "organiser", review.KindGroup, ""},
+			{"the département organises groups of professionals too", "manager", review.KindGroup, ""},
+		}
+		for _, tc := range cases {
+			a := w.actors[tc.who]
+			r, err := w.svc.Create(ctx, a, review.NewReview{Kind: tc.kind, Title: "Commission", HeldOn: w.day.Format(time.DateOnly)})
+			if errs.CodeOf(err) != tc.want {
+				t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+				continue
+			}
+			if err != nil {
+				if msg := errs.MessageOf(err); !strings.Contains(msg, "Seul le département convoque l'équipe pluridisciplinaire") {
+					t.Errorf("%s: the refusal says why, in French: %q", tc.name, msg)
+				}
+				continue
+			}
+			if r.Kind != tc.kind || r.OrgID != a.OrgID || r.CreatedBy != a.UserID {
+				t.Errorf("%s: created %+v", tc.name, r)
+			}
+		}
+		offered := map[string][]review.Kind{
+			"manager":     {review.KindGroup, review.KindEP},
+			"convener":    {review.KindGroup, review.KindEP},
+			"organiser":   {review.KindGroup},
+			"participant": {review.KindGroup},
+		}
+		for who, want := range offered {
+			if got := review.KindsFor(w.actors[who]); !slices.Equal(got, want) {
+				t.Errorf("the form offers %s the kinds %v, want %v", who, got, want)
+			}
+		}
+		var eps int
+		if err := d.QueryRowContext(ctx, `SELECT count(*) FROM case_reviews WHERE kind = 'ep' AND organisation_id <> $1`, w.orgs["dept"]).Scan(&eps); err != nil || eps != 0 {
+			t.Errorf("a refused équipe pluridisciplinaire is not written: %d, %v", eps, err)
+		}
+	})
+}
+
+func TestTodayIsTheDayInParis(t *testing.T) {
+	w := newWorld(t, dbtest.SQLite(t))
+	winter := time.Date(2026, 1, 14, 23, 30, 0, 0, time.UTC)  // 00:30 on 15 January in Paris (UTC+1)
+	summer := time.Date(2026, 7, 14, 22, 30, 0, 0, time.UTC)  // 00:30 on 15 July in Paris (UTC+2)
+	evening := time.Date(2026, 7, 14, 21, 30, 0, 0, time.UTC) // 23:30 on 14 July in Paris
+	cases := []struct {
+		name   string
+		now    time.Time
+		heldOn string
+		ok     bool
+	}{
+		{"winter, 23:30 UTC: one year before the 15th is the earliest date", winter, "2025-01-15", true},
+		{"winter, 23:30 UTC: one year before the 14th is too early", winter, "2025-01-14", false},
+		{"winter, 23:30 UTC: two years after the 15th is the latest date", winter, "2028-01-15", true},
+		{"summer, 22:30 UTC: two years after the 15th is the latest date", summer, "2028-07-15", true},
+		{"summer, 22:30 UTC: one year before the 14th is too early", summer, "2025-07-14", false},
+		{"summer, 21:30 UTC: still the 14th in Paris", evening, "2025-07-14", true},
+		{"summer, 21:30 UTC: two years after the 15th is too late", evening, "2028-07-15", false},
+	}
+	for _, tc := range cases {
+		w.svc.SetClock(func() time.Time { return tc.now })
+		_, err := w.svc.Create(context.Background(), w.actors["organiser"], review.NewReview{Kind: review.KindGroup, Title: "x", HeldOn: tc.heldOn})
+		if tc.ok != (err == nil) || (err != nil && errs.FieldsOf(err)["held_on"] == "") {
+			t.Errorf("%s: held on %s gives %v", tc.name, tc.heldOn, err)
+		}
+	}
+}
+
 func TestNewReviewIsValidated(t *testing.T) {
 	w := newWorld(t, dbtest.SQLite(t))
 	cases := []struct {
@@ -301,7 +384,7 @@ func TestNewReviewIsValidated(t *testing.T) {
 		{"date far away", review.NewReview{Kind: review.KindEP, Title: "x", HeldOn: w.day.AddDate(3, 0, 0).Format(time.DateOnly)}, "held_on"},
 	}
 	for _, tc := range cases {
-		if _, err := w.svc.Create(context.Background(), w.actors["organiser"], tc.n); errs.FieldsOf(err)[tc.field] == "" {
+		if _, err := w.svc.Create(context.Background(), w.actors["manager"], tc.n); errs.FieldsOf(err)[tc.field] == "" {
 			t.Errorf("%s: want a field error on %s, got %v", tc.name, tc.field, err)
 		}
 	}

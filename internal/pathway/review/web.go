@@ -68,25 +68,33 @@ func (h Web) list(w http.ResponseWriter, r *http.Request) {
 		Data: listData{Reviews: list, Pager: pager, CanCreate: access.CanCreateCaseReview(a)}})
 }
 
+// formData offers the kinds the actor may organise; ConvenesEP is false
+// outside the département, whose form offers groups of professionals only.
 type formData struct {
-	Kinds []Kind
+	Kinds      []Kind
+	ConvenesEP bool
+}
+
+func newFormData(a access.Actor) formData {
+	return formData{Kinds: KindsFor(a), ConvenesEP: access.CanConveneEP(a)}
 }
 
 func (h Web) newForm(w http.ResponseWriter, r *http.Request) {
-	if !access.CanCreateCaseReview(web.Actor(r.Context())) {
+	a := web.Actor(r.Context())
+	if !access.CanCreateCaseReview(a) {
 		h.R.Error(w, r, errs.New(errs.NotFound, "Page introuvable."))
 		return
 	}
 	h.R.Render(w, r, http.StatusOK, templates, "templates/review_form.html", web.Page{Title: "Nouvelle commission",
-		Form: url.Values{"kind": {string(KindGroup)}}, Data: formData{Kinds: Kinds}})
+		Form: url.Values{"kind": {string(KindGroup)}}, Data: newFormData(a)})
 }
 
 func (h Web) create(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	f := r.PostForm
-	created, err := h.Svc.Create(r.Context(), web.Actor(r.Context()), NewReview{Kind: Kind(f.Get("kind")), Title: f.Get("title"), HeldOn: f.Get("held_on")})
+	f, a := r.PostForm, web.Actor(r.Context())
+	created, err := h.Svc.Create(r.Context(), a, NewReview{Kind: Kind(f.Get("kind")), Title: f.Get("title"), HeldOn: f.Get("held_on")})
 	if err != nil {
-		h.R.FormPage(w, r, templates, "templates/review_form.html", web.Page{Title: "Nouvelle commission", Data: formData{Kinds: Kinds}}, err)
+		h.R.FormPage(w, r, templates, "templates/review_form.html", web.Page{Title: "Nouvelle commission", Data: newFormData(a)}, err)
 		return
 	}
 	web.Redirect(w, r, "/commissions/"+created.ID, "Commission créée : invitez les participants et préparez l'ordre du jour.")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"tremplin/internal/app/apptest"
+	"tremplin/internal/pathway/steps"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/dbtest"
 	"tremplin/internal/platform/webtest"
@@ -17,7 +18,7 @@ import (
 func TestOrganisingAReviewAndRecordingADecisionOnTheWeb(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		a := apptest.New(t, d)
-		w := &world{d: d, svc: a.Reviews, people: a.People, day: db.Now().Truncate(24 * time.Hour)}
+		w := &world{d: d, svc: a.Reviews, people: a.People, day: steps.Today()}
 		w.populate(t, a.Orgs, a.Auth)
 		w.pathways(t)
 		srv := apptest.Serve(t, a)
@@ -27,6 +28,14 @@ func TestOrganisingAReviewAndRecordingADecisionOnTheWeb(t *testing.T) {
 		status, _, page := b.Do("GET", "/commissions", nil)
 		if status != 200 || !strings.Contains(page, `href="/commissions/nouvelle"`) || !strings.Contains(page, ">Commissions de cas</a>") {
 			t.Fatalf("list: %d", status)
+		}
+		status, _, page = b.Do("GET", "/commissions/nouvelle", nil)
+		if status != 200 || !strings.Contains(page, `value="groupe"`) || strings.Contains(page, `value="ep"`) || !strings.Contains(page, "est convoquée par le département") {
+			t.Fatalf("an association's form offers groups of professionals alone: %d", status)
+		}
+		status, _, page = b.Do("POST", "/commissions", url.Values{"kind": {"ep"}, "title": {"EP"}, "held_on": {w.day.Format(time.DateOnly)}})
+		if status != 403 || !strings.Contains(page, "Seul le département convoque l&#39;équipe pluridisciplinaire") || strings.Contains(page, `value="ep"`) {
+			t.Fatalf("an équipe pluridisciplinaire posted by an association is refused, with the form: %d", status)
 		}
 		status, _, page = b.Do("POST", "/commissions", url.Values{"kind": {"groupe"}, "title": {""}, "held_on": {"12/03"}})
 		if status != 422 || !strings.Contains(page, "Indiquez un intitulé.") || !strings.Contains(page, "AAAA-MM-JJ") {
@@ -96,12 +105,18 @@ func TestOrganisingAReviewAndRecordingADecisionOnTheWeb(t *testing.T) {
 func TestSanctionPagesRecordTheHearingBeforeTheOpinion(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		a := apptest.New(t, d)
-		w := &world{d: d, svc: a.Reviews, people: a.People, day: db.Now().Truncate(24 * time.Hour)}
+		w := &world{d: d, svc: a.Reviews, people: a.People, day: steps.Today()}
 		w.populate(t, a.Orgs, a.Auth)
 		srv := apptest.Serve(t, a)
 		b := webtest.NewBrowser(t, srv.URL)
-		b.Login("organisatrice@asso.fr", password, "/")
-		_, loc, _ := b.Do("POST", "/commissions", url.Values{"kind": {"ep"}, "title": {"Équipe pluridisciplinaire"}, "held_on": {w.day.Format(time.DateOnly)}})
+		b.Login("responsable@dept.fr", password, "/")
+		if _, _, page := b.Do("GET", "/commissions/nouvelle", nil); !strings.Contains(page, `value="ep"`) || !strings.Contains(page, "Équipe pluridisciplinaire") {
+			t.Fatal("the département's form offers the équipe pluridisciplinaire")
+		}
+		status, loc, _ := b.Do("POST", "/commissions", url.Values{"kind": {"ep"}, "title": {"Équipe pluridisciplinaire"}, "held_on": {w.day.Format(time.DateOnly)}})
+		if status != 303 {
+			t.Fatalf("the département's manager convenes the équipe: %d", status)
+		}
 		_, _, page := b.Do("GET", loc+"?q=stale", nil)
 		if !strings.Contains(page, `value="`+w.persons["Stale"]+`"`) || !strings.Contains(page, "Sanction (suspension-remobilisation)") {
 			t.Fatal("the search finds the file and the form offers a sanction point in an équipe pluridisciplinaire")

@@ -329,6 +329,14 @@ func CanCreateCaseReview(a Actor) bool {
 	return a.Authenticated() && !a.System && a.OrgID != "" && a.HasAny(reviewRoles...)
 }
 
+// CanConveneEP reports whether the actor may organise an équipe
+// pluridisciplinaire: the président du conseil départemental convenes it
+// before any reduction or suspension of the RSA (CASF L262-39), so only the
+// département's staff who organise case reviews may.
+func CanConveneEP(a Actor) bool {
+	return CanCreateCaseReview(a) && a.OrgKind == "departement"
+}
+
 // CanCaseReview reports whether the actor may perform act on a case review.
 // Participants read it (the names and reasons of its agenda: that is what the
 // team meets for), but a person's full file still needs CanPerson. Writing

@@ -53,6 +53,7 @@ var actors = map[string]access.Actor{
 	"SIAE staff in the group":      actor("u-siae", "org-siae-62", "siae", "62", access.RoleSIAEStaff),
 	"manager 62":                   actor("u-man62", dep62, "departement", "62", access.RoleManager),
 	"manager 59":                   actor("u-man59", dep59, "departement", "59", access.RoleManager),
+	"orientation of the dept":      actor("u-ori-dep", dep62, "departement", "62", access.RoleOrientation),
 	"manager of France Travail":    actor("u-manft", ft62, "france_travail", "62", access.RoleManager),
 	"org admin of the holder":      actor("u-adm-ft", ft62, "france_travail", "62", access.RoleOrgAdmin),
 	"org admin of another org":     actor("u-adm-asso", asso62, "association", "62", access.RoleOrgAdmin),
@@ -148,6 +149,9 @@ var review62 = access.CaseReview{Territory: "62", OrgID: asso62, CreatedBy: "u-c
 func reviewDo(act access.Action) object {
 	return object{"case review " + string(act), func(a access.Actor) bool { return access.CanCaseReview(a, review62, act) }}
 }
+
+// convene is the right to organise an équipe pluridisciplinaire.
+var convene = object{"équipe pluridisciplinaire creation", access.CanConveneEP}
 
 type matrixRow struct {
 	name    string
@@ -259,6 +263,13 @@ var matrix = []matrixRow{
 	{"roles without a user may not read a case review", "roles without a user", reviewDo(access.Read), false, ""},
 	{"référent organises a case review", "référent", object{"case review creation", access.CanCreateCaseReview}, true, ""},
 	{"employer may not organise a case review", "employer with consent", object{"case review creation", access.CanCreateCaseReview}, false, ""},
+	{"département manager convenes the équipe pluridisciplinaire", "manager 62", convene, true, ""},
+	{"chargé d'orientation of the département convenes the équipe pluridisciplinaire", "orientation of the dept", convene, true, ""},
+	{"référent of an association may not convene the équipe pluridisciplinaire", "référent", convene, false, ""},
+	{"manager of an association may not convene the équipe pluridisciplinaire", "manager of the association", convene, false, ""},
+	{"org admin of France Travail may not convene the équipe pluridisciplinaire", "org admin of the holder", convene, false, ""},
+	{"employer may not convene the équipe pluridisciplinaire", "employer with consent", convene, false, ""},
+	{"roles without a user may not convene the équipe pluridisciplinaire", "roles without a user", convene, false, ""},
 	// The audit trail.
 	{"platform admin searches the trail of any organisation", "platform admin", auditOf(asso62), true, ""},
 	{"system searches the trail of any organisation", "system", auditOf(asso62), true, ""},
