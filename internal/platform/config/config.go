@@ -38,8 +38,11 @@ type Config struct {
 	LogLevel            string
 	LogFormat           string
 	TrustProxy          bool
-	TileURL             string
-	MetricsToken        string
+	// MapTiles is the https URL template of the map tile server ({z}, {x}, {y}); empty draws maps without background.
+	MapTiles string
+	// MapAttribution is the credit the tile server asks for, shown as plain text on maps.
+	MapAttribution string
+	MetricsToken   string
 }
 
 // Var documents one variable, for the README table and `tremplin help`.
@@ -69,7 +72,8 @@ var Vars = []Var{
 	{"TREMPLIN_NO_CONTACT_DAYS", "90", "The point de situation flags a followed person without an appointment for this many days."},
 	{"TREMPLIN_STEP_GAP_DAYS", "30", "The point de situation flags a wait longer than this between the end of a step and the next one."},
 	{"TREMPLIN_CONTRACT_WARNING_DAYS", "30", "Contracts are flagged this many days before they end."},
-	{"TREMPLIN_TILE_URL", "(none: maps without background)", "Map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."},
+	{"TREMPLIN_MAP_TILES", "(none: maps without background)", "https URL template of the map tile server with {z}, {x}, {y} (and optionally {s}, {r}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Its host is allowed in the Content-Security-Policy."},
+	{"TREMPLIN_MAP_ATTRIBUTION", "", "Credit of the tile server shown on maps, as plain text, e.g. © les contributeurs d'OpenStreetMap. Required with TREMPLIN_MAP_TILES."},
 }
 
 // Error names the variable whose value is wrong.
@@ -101,7 +105,8 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		LogLevel:            r.oneOf("TREMPLIN_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:           r.oneOf("TREMPLIN_LOG_FORMAT", "text", "text", "json"),
 		TrustProxy:          r.boolean("TREMPLIN_TRUST_PROXY"),
-		TileURL:             r.str("TREMPLIN_TILE_URL", ""),
+		MapTiles:            r.str("TREMPLIN_MAP_TILES", ""),
+		MapAttribution:      r.str("TREMPLIN_MAP_ATTRIBUTION", ""),
 		MetricsToken:        r.secret("TREMPLIN_METRICS_TOKEN"),
 		NoContactDays:       r.days("TREMPLIN_NO_CONTACT_DAYS", 90),
 		StepGapDays:         r.days("TREMPLIN_STEP_GAP_DAYS", 30),
@@ -233,6 +238,51 @@ func (r *reader) check(c Config) {
 	if c.SessionIdle > c.SessionMax {
 		r.fail("TREMPLIN_SESSION_IDLE", "must not be longer than TREMPLIN_SESSION_MAX")
 	}
+	r.checkMap(c)
+}
+
+// checkMap checks the tile server settings; TREMPLIN_TILE_URL, read by no
+// page, gave way to TREMPLIN_MAP_TILES.
+func (r *reader) checkMap(c Config) {
+	if r.getenv("TREMPLIN_TILE_URL") != "" {
+		r.fail("TREMPLIN_TILE_URL", "renamed TREMPLIN_MAP_TILES (with TREMPLIN_MAP_ATTRIBUTION)")
+	}
+	if c.MapTiles != "" {
+		if msg := tileTemplateProblem(c.MapTiles); msg != "" {
+			r.fail("TREMPLIN_MAP_TILES", "%q %s", c.MapTiles, msg)
+		}
+		if c.MapAttribution == "" {
+			r.fail("TREMPLIN_MAP_ATTRIBUTION", "required with TREMPLIN_MAP_TILES: tile servers ask to be credited, e.g. © les contributeurs d'OpenStreetMap")
+		}
+	}
+	if strings.ContainsAny(c.MapAttribution, "<>") {
+		r.fail("TREMPLIN_MAP_ATTRIBUTION", "is shown as plain text: write it without HTML tags")
+	}
+}
+
+// tileTemplateProblem says what is wrong with a tile URL template, or "".
+// The host may start with a {s} label (tile servers spread over a.b.c.…):
+// the Content-Security-Policy then allows *.rest-of-host.
+func tileTemplateProblem(tmpl string) string {
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(tmpl, p) {
+			return "lacks " + p + ": it must be a template such as https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+		}
+	}
+	filled := strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{r}", "", "{s}", "a").Replace(tmpl)
+	u, err := url.Parse(filled)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return "is not an https URL template"
+	}
+	_, rawHost, _ := strings.Cut(tmpl, "://")
+	if i := strings.IndexAny(rawHost, "/?#"); i >= 0 {
+		rawHost = rawHost[:i]
+	}
+	rest, sub := strings.CutPrefix(rawHost, "{s}.")
+	if strings.ContainsAny(rest, "{}") || (sub && !strings.Contains(rest, ".")) {
+		return "may only have {s} as the first label of its host"
+	}
+	return ""
 }
 
 // dataKey reads TREMPLIN_DATA_KEY; with SQLite and no key, a key file beside

@@ -17,15 +17,17 @@ import (
 const SessionCookie = "tremplin_session"
 
 // SecurityHeaders sets the headers every response carries; hsts adds
-// Strict-Transport-Security when the site is served over HTTPS.
-func SecurityHeaders(hsts bool, next http.Handler) http.Handler {
+// Strict-Transport-Security when the site is served over HTTPS. imgSources
+// are the other hosts images may come from (the map tile server, see
+// TileSource); empty ones are skipped.
+func SecurityHeaders(hsts bool, next http.Handler, imgSources ...string) http.Handler {
+	csp := ContentSecurityPolicy(imgSources...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		if hsts {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "+
-			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -33,6 +35,19 @@ func SecurityHeaders(hsts bool, next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ContentSecurityPolicy returns the policy of every response: this site's own
+// scripts, styles and images only, plus images from imgSources.
+func ContentSecurityPolicy(imgSources ...string) string {
+	img := "'self' data:"
+	for _, s := range imgSources {
+		if s != "" && !strings.ContainsAny(s, " ;,") {
+			img += " " + s
+		}
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img + "; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }
 
 // CrossOrigin refuses cross-origin state-changing requests with 403.

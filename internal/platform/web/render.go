@@ -53,6 +53,7 @@ type Renderer struct {
 	mu    sync.Mutex
 	cache map[string]*template.Template
 	nav   []NavItem
+	tiles MapTiles
 }
 
 // NewRenderer returns a renderer with the given main navigation.
@@ -124,6 +125,7 @@ var Funcs = template.FuncMap{
 		}
 		return m
 	},
+	"mapjson": mapJSON,
 }
 
 // Paris is the zone times are shown in; the embedded zone database makes it
@@ -208,6 +210,8 @@ type Page struct {
 	ErrorSummary string
 	Data         any
 	Query        url.Values
+	// Map is the tile server of maps, for the "map" partial (templates/map.html).
+	Map MapTiles
 }
 
 // Render writes a page from fsys inside the layout with the given status.
@@ -220,6 +224,7 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	p.Actor, p.User, p.Path, p.Query = Actor(req.Context()), User(req.Context()), req.URL.Path, req.URL.Query()
 	p.Nav = r.Nav(p.Actor)
+	p.Map = r.tiles
 	if p.Flash == nil {
 		p.Flash = TakeFlash(w, req)
 	}
