@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -486,12 +487,23 @@ func importPeople(e *env, args []string) error {
 	actor := access.System("cli")
 	actor.OrgID, actor.OrgKind, actor.Territory = holder.ID, string(holder.Kind), holder.Territory
 	opts := people.Options{DryRun: *dryRun, KeepValid: *keepValid}
+	var spool *os.File
+	if *keepValid {
+		// The rejected rows stream to a private file beside OUT, renamed to
+		// OUT only once the import went through.
+		if spool, err = os.CreateTemp(filepath.Dir(*rejectedOut), ".rejets-*.csv"); err != nil {
+			return err
+		}
+		defer os.Remove(spool.Name())
+		defer spool.Close()
+		opts.Rejected = spool
+	}
 	rep, importErr := a.People.ImportList(e.ctx, actor, t, people.GuessMapping(t.Header()).With(over), opts)
 	if importErr != nil && len(rep.Errors) == 0 {
 		return fmt.Errorf("%s: %w", files[0], importErr)
 	}
-	if *keepValid && rep.RejectedRows() > 0 {
-		if err := writeRejected(*rejectedOut, rep); err != nil {
+	if spool != nil && importErr == nil && rep.Rejected > 0 {
+		if err := keepRejected(spool, *rejectedOut); err != nil {
 			return err
 		}
 	}
@@ -525,17 +537,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// writeRejected writes the rejected rows of an import to a private file.
-func writeRejected(path string, rep people.ListReport) error {
-	out, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
+// keepRejected makes the private file the rejected rows streamed to the
+// file named by path.
+func keepRejected(spool *os.File, path string) error {
+	if err := spool.Close(); err != nil {
 		return err
 	}
-	if err := rep.WriteRejected(out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return os.Rename(spool.Name(), path)
 }
 
 func printListReport(e *env, file string, rep people.ListReport, importErr error, rejectedOut string) {
@@ -557,7 +565,10 @@ func printListReport(e *env, file string, rep people.ListReport, importErr error
 	for _, c := range rep.Conflicts {
 		fmt.Fprintf(e.stdout, "  line %d %s: %s\n", c.Line, c.Field, c.Message)
 	}
-	if rep.RejectedRows() > 0 && rejectedOut != "" {
+	if rep.CreateOrMatch > 0 {
+		fmt.Fprintf(e.stdout, "  %d rows to create or to match to a file the organisation may not read.\n", rep.CreateOrMatch)
+	}
+	if importErr == nil && rep.Rejected > 0 && rejectedOut != "" {
 		fmt.Fprintf(e.stdout, "Rejected rows written to %s.\n", rejectedOut)
 	}
 }

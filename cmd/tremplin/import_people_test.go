@@ -11,6 +11,7 @@ import (
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/config"
+	"tremplin/internal/platform/tabular"
 )
 
 func TestImportPeopleCommand(t *testing.T) {
@@ -41,6 +42,9 @@ func TestImportPeopleCommand(t *testing.T) {
 	list := file("jeunes.csv", "Nom;Prénom;Date de naissance;QPV\nLefèvre;Zoé;02/03/1995;oui\nPetit;Hugo;12/12/2000;\nNowak;Sami;31/02/2001;\n")
 	byHand := file("autre.csv", "Nom,Prénom,Naiss.\nBernard,Lina,2006-01-01\n")
 	rejected := filepath.Join(dir, "rejets.csv")
+	// A list whose end cannot be read: it is refused, with no file of rejected rows.
+	broken := file("casse.csv", "Nom;Prénom;Date de naissance\nNowak;Sami;31/02/2001\n"+strings.Repeat(";", tabular.MaxColumns+1)+"\n")
+	brokenRejected := filepath.Join(dir, "rejets-casse.csv")
 	steps := []struct {
 		name string
 		args []string
@@ -52,6 +56,7 @@ func TestImportPeopleCommand(t *testing.T) {
 		{"an unknown field in the mapping", []string{"import", "people", list, "--org", ml.ID, "--map", "shoe=Pointure"}, 1, ""},
 		{"an unknown organisation", []string{"import", "people", list, "--org", "01900000-0000-7000-8000-000000000000"}, 1, ""},
 		{"one invalid row refuses the list", []string{"import", "people", list, "--org", ml.ID}, 1, "line 4 birth_date: cette date n'existe pas"},
+		{"a list that cannot be read to its end", []string{"import", "people", broken, "--org", ml.ID, "--keep-valid", "--rejected", brokenRejected}, 1, "List refused: nothing written."},
 		{"a dry run keeping the valid rows", []string{"import", "people", "--dry-run", "--json", list, "--org", ml.ID, "--keep-valid", "--rejected", rejected}, 0,
 			`{"rows":3,"created":2,"updated":0,"unchanged":0,"rejected":1,"errors":[{"line":4,"field":"birth_date","message":"cette date n'existe pas"}],"conflicts":[],"dry_run":true`},
 		{"the valid rows", []string{"import", "people", list, "--org", ml.ID, "--keep-valid", "--rejected", rejected}, 0,
@@ -64,6 +69,12 @@ func TestImportPeopleCommand(t *testing.T) {
 		if code != st.code || !strings.Contains(out, st.want) {
 			t.Fatalf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", st.name, code, st.code, out, errOut)
 		}
+	}
+	if _, err := os.Stat(brokenRejected); !os.IsNotExist(err) {
+		t.Errorf("a refused list left a file of rejected rows: %v", err)
+	}
+	if spools, _ := filepath.Glob(filepath.Join(dir, ".rejets-*")); len(spools) > 0 {
+		t.Errorf("temporary files of rejected rows left behind: %v", spools)
 	}
 	got, err := os.ReadFile(rejected)
 	if err != nil || !strings.Contains(string(got), "Nom;Prénom;Date de naissance;QPV;erreur\r\nNowak;Sami;31/02/2001;;ligne 4 : Date de naissance : cette date n'existe pas\r\n") {

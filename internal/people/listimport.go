@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -39,7 +38,10 @@ func MayImportList(a access.Actor) bool {
 // the values their file lacks and the publics the list declares; anyone else
 // gets a new file held by the actor's organisation. By default one invalid
 // row refuses the whole file and the report names every error; with
-// KeepValid the valid rows are written and the others come back in the report.
+// KeepValid the valid rows are written and the others come back in the report
+// (or go to Options.Rejected). A list of more than maxListRows rows is
+// refused. A report that wrote nothing never tells a file the actor may not
+// read from a new person (see ListReport).
 func (s *Service) ImportList(ctx context.Context, a access.Actor, t *tabular.Table, m Mapping, opts Options) (ListReport, error) {
 	rep := ListReport{DryRun: opts.DryRun, Errors: []ListError{}, Conflicts: []ListError{}, header: t.Header()}
 	if !MayImportList(a) {
@@ -57,19 +59,31 @@ func (s *Service) ImportList(ctx context.Context, a access.Actor, t *tabular.Tab
 		return rep, err
 	}
 	started := db.Now()
+	var imp *listImport
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.Serialize(ctx, db.PeopleImportLock); err != nil {
 			return err
 		}
-		imp := &listImport{tx: tx, box: s.box, actor: a, now: started, cols: cols, rep: &rep, keep: opts.KeepValid,
+		imp = &listImport{tx: tx, box: s.box, actor: a, now: started, cols: cols, rep: &rep, keep: opts.KeepValid,
 			communes: map[string]refdata.Commune{}, postal: map[string][]refdata.Commune{}}
+		if opts.KeepValid && opts.Rejected != nil {
+			imp.rejectedOut = newRejectedWriter(opts.Rejected, t.Header())
+		}
 		if err := imp.loadHolder(ctx, a.OrgID); err != nil {
+			return err
+		}
+		if err := imp.chooseDisclosure(ctx); err != nil {
 			return err
 		}
 		if err := imp.run(ctx, t); err != nil {
 			return err
 		}
-		rep.finishErrors()
+		rep.finishLists()
+		if imp.rejectedOut != nil {
+			if err := imp.rejectedOut.flush(); err != nil {
+				return err
+			}
+		}
 		if rep.Rejected > 0 && !opts.KeepValid {
 			return errs.Newf(errs.Invalid, "%d ligne(s) sur %d ne peuvent pas être importées : rien n'a été enregistré.", rep.Rejected, rep.Rows)
 		}
@@ -82,16 +96,35 @@ func (s *Service) ImportList(ctx context.Context, a access.Actor, t *tabular.Tab
 		return nil
 	})
 	if errors.Is(err, errDryRun) {
-		return rep, nil
+		err = nil
+	}
+	if imp != nil && (err != nil || opts.DryRun) && (imp.hideUnseen || rep.hiddenUpdated+rep.hiddenUnchanged > 0) {
+		// Nothing was written: the report tells nothing of the files the actor may not read.
+		rep.hideUnseen()
 	}
 	return rep, err
 }
 
-// finishErrors adds the count of the errors not listed.
-func (r *ListReport) finishErrors() {
-	if r.unlisted > 0 {
-		r.Errors = append(r.Errors, ListError{Message: fmt.Sprintf("… et %d autres erreurs non détaillées.", r.unlisted)})
+// tooManyRows refuses a list longer than maxListRows: its report keeps the
+// message alone, since its counts stop at the limit.
+func (imp *listImport) tooManyRows() error {
+	r := imp.rep
+	*r = ListReport{DryRun: r.DryRun, Rows: r.Rows, Errors: []ListError{}, Conflicts: []ListError{}, Mapping: r.Mapping, header: r.header}
+	return errs.Newf(errs.Invalid, "La liste compte plus de %s lignes, le maximum pour un import : découpez-la en plusieurs fichiers. Rien n'a été enregistré.",
+		thousands(maxListRows))
+}
+
+// thousands writes a count the French way, "200 000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
 	}
+	return b.String()
 }
 
 // listImport holds what one import run has learnt so far.
@@ -103,10 +136,15 @@ type listImport struct {
 	cols              map[string]int
 	rep               *ListReport
 	keep              bool
+	rejectedOut       *rejectedWriter
 	holderID, holderT string
 	communes          map[string]refdata.Commune
 	postal            map[string][]refdata.Commune
 	events            []audit.Event
+	// hideUnseen is set when the registry holds files the actor may not
+	// read; created then keeps the files this list created (see ListReport).
+	hideUnseen bool
+	created    map[string]bool
 }
 
 // loadHolder checks the organisation that will hold the new files.
@@ -137,12 +175,22 @@ func (imp *listImport) run(ctx context.Context, t *tabular.Table) error {
 		var re *tabular.RowError
 		switch {
 		case errors.As(err, &re):
+			if imp.rep.Rows >= maxListRows {
+				return imp.tooManyRows()
+			}
 			imp.rep.Rows++
-			imp.reject(line, nil, []ListError{{Line: line, Message: re.Msg}})
+			if err := imp.reject(line, nil, []ListError{{Line: line, Message: re.Msg}}); err != nil {
+				return err
+			}
 			continue
 		case err != nil:
 			imp.rep.Errors = append(imp.rep.Errors, ListError{Line: line, Message: errs.MessageOf(err)})
 			return &errs.Error{Code: errs.Invalid, Message: "Le fichier n'a pas pu être lu jusqu'au bout : rien n'a été enregistré.", Cause: err}
+		}
+		// The limit is checked as the rows stream in, before the first row
+		// past it is handled; the transaction then writes nothing.
+		if imp.rep.Rows >= maxListRows {
+			return imp.tooManyRows()
 		}
 		imp.rep.Rows++
 		row, problems, err := imp.parse(ctx, values, line)
@@ -150,7 +198,9 @@ func (imp *listImport) run(ctx context.Context, t *tabular.Table) error {
 			return err
 		}
 		if len(problems) > 0 {
-			imp.reject(line, values, problems)
+			if err := imp.reject(line, values, problems); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := imp.write(ctx, row, line); err != nil {
@@ -159,18 +209,20 @@ func (imp *listImport) run(ctx context.Context, t *tabular.Table) error {
 	}
 }
 
-// reject records a row that will not be imported.
-func (imp *listImport) reject(line int, values []string, problems []ListError) {
+// reject records a row that will not be imported: its problems go to the
+// report (the first maxListedErrors of them), the row itself to
+// Options.Rejected or, the first maxKeptRejected rows, to the report.
+func (imp *listImport) reject(line int, values []string, problems []ListError) error {
 	imp.rep.Rejected++
 	for _, p := range problems {
-		if len(imp.rep.Errors) < maxListedErrors {
-			imp.rep.Errors = append(imp.rep.Errors, p)
-		} else {
-			imp.rep.unlisted++
-		}
+		imp.rep.addError(p)
 	}
 	if !imp.keep {
-		return
+		return nil
+	}
+	if imp.rejectedOut == nil && len(imp.rep.rejected) >= maxKeptRejected {
+		imp.rep.unkept++
+		return nil
 	}
 	parts := make([]string, len(problems))
 	for i, p := range problems {
@@ -182,6 +234,11 @@ func (imp *listImport) reject(line int, values []string, problems []ListError) {
 	if values == nil {
 		values = make([]string, len(imp.rep.header))
 	}
-	imp.rep.rejected = append(imp.rep.rejected, rejectedRow{values: values,
-		message: "ligne " + strconv.Itoa(line) + " : " + strings.Join(parts, " / ")})
+	row := rejectedRow{values: values, message: "ligne " + strconv.Itoa(line) + " : " + strings.Join(parts, " / ")}
+	if imp.rejectedOut != nil {
+		imp.rep.unkept++
+		return imp.rejectedOut.write(row)
+	}
+	imp.rep.rejected = append(imp.rep.rejected, row)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -507,6 +508,192 @@ func TestADryRunWritesNothingAndTheImportIsAuditedWithCountsOnly(t *testing.T) {
 		}
 		if !slices.Equal(actions, []string{"person.import_list", "person.create", "person.create"}) {
 			t.Errorf("audit trail %v", actions)
+		}
+	})
+}
+
+// heldBy inserts a file held by an organisation.
+func (w *listWorld) heldBy(o orgs.Organisation, p people.Person) string {
+	w.t.Helper()
+	p.ID, p.CreatedAt, p.Territory, p.HoldingOrgID = db.NewID(), db.Now(), o.Territory, o.ID
+	if err := people.Insert(w.ctx, w.d, p, "", ""); err != nil {
+		w.t.Fatal(err)
+	}
+	return p.ID
+}
+
+func reportJSON(t *testing.T, rep people.ListReport) string {
+	t.Helper()
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestAReportThatWritesNothingNeverTellsWhetherSomeoneTheImporterMayNotReadIsKnown(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newListWorld(t, d)
+		// The département's file, which the mission locale may not read…
+		w.existing(people.Person{LastName: "Martin", FirstName: "Julie", BirthDate: day("1990-05-17"), Phone: "06 11 11 11 11"}, "2900562041001")
+		// …and the mission locale's own file, which it reads.
+		w.heldBy(w.ml, people.Person{LastName: "Petit", FirstName: "Hugo", BirthDate: day("2000-12-12"), Phone: "06 22 22 22 22"})
+		const head = "Nom;Prénom;Date de naissance;NIR;Téléphone;Courriel\n"
+		const own = "Petit;Hugo;12/12/2000;;06 55 55 55 55;hugo@example.fr\n"
+		const invalid = "Nowak;Sami;31/02/2001;;;\n"
+		pairs := []struct {
+			name           string
+			known, unknown string
+			rows           int
+		}{
+			{"a person known by name and birth date",
+				"Martin;Julie;17/05/1990;;06 33 33 33 33;julie@example.fr\n",
+				"Durand;Léa;03/03/1985;;06 33 33 33 33;lea@example.fr\n", 1},
+			{"a person known by NIR under another name",
+				"Martine;Julia;17/05/1990;" + nir(t, "2900562041001") + ";;\n",
+				"Durand;Léa;03/03/1985;" + nir(t, "2850362041002") + ";;\n", 1},
+			{"a person twice, the second row with other values",
+				"Martin;Julie;17/05/1990;;06 33 33 33 33;\nMartin;Julie;17/05/1990;;06 44 44 44 44;\n",
+				"Durand;Léa;03/03/1985;;06 33 33 33 33;\nDurand;Léa;03/03/1985;;06 44 44 44 44;\n", 2},
+		}
+		modes := []struct {
+			name  string
+			extra string
+			opts  people.Options
+			fails bool
+		}{
+			{"a dry run", "", people.Options{DryRun: true}, false},
+			{"a dry run keeping the valid rows", invalid, people.Options{DryRun: true, KeepValid: true}, false},
+			{"a list refused for one invalid row", invalid, people.Options{}, true},
+		}
+		for _, pair := range pairs {
+			for _, mode := range modes {
+				run := func(rows string) people.ListReport {
+					rep, err := w.svc.ImportList(w.ctx, w.mlAdmin, csvTable(t, head+own+rows+mode.extra), nil, mode.opts)
+					if (err != nil) != mode.fails {
+						t.Fatalf("%s, %s: %v", pair.name, mode.name, err)
+					}
+					return rep
+				}
+				known, unknown := run(pair.known), run(pair.unknown)
+				if a, b := reportJSON(t, known), reportJSON(t, unknown); a != b {
+					t.Errorf("%s, %s: the report tells a known person from a new one\nknown   %s\nunknown %s", pair.name, mode.name, a, b)
+				}
+				// The importer's own file is reported as usual, conflict included.
+				want := [4]int{0, 1, 0, pair.rows}
+				if got := [4]int{known.Created, known.Updated, known.Unchanged, known.CreateOrMatch}; got != want {
+					t.Errorf("%s, %s: created, updated, unchanged, to create or match %v, want %v", pair.name, mode.name, got, want)
+				}
+				if fmt.Sprint(known.Conflicts) != fmt.Sprint([]people.ListError{{Line: 2, Field: "phone", Message: "le dossier existant indique une autre valeur : elle est conservée"}}) {
+					t.Errorf("%s, %s: conflicts %+v", pair.name, mode.name, known.Conflicts)
+				}
+			}
+		}
+		if n := count(t, d, "persons"); n != 2 {
+			t.Fatalf("reports that write nothing wrote %d files", n-2)
+		}
+		list := head + own + pairs[0].known + pairs[0].unknown
+		// Whoever may read every file learns nothing it could not read: the true counts.
+		asDept, err := w.svc.ImportList(w.ctx, w.manager, csvTable(t, list), nil, people.Options{DryRun: true})
+		if got := [4]int{asDept.Created, asDept.Updated, asDept.Unchanged, asDept.CreateOrMatch}; err != nil || got != [4]int{1, 2, 0, 0} || len(asDept.Conflicts) != 2 {
+			t.Errorf("the département's dry run: %v %v %+v", err, got, asDept.Conflicts)
+		}
+		// The import itself, traced in the audit log, gives the true counts, in aggregate only.
+		rep, err := w.svc.ImportList(w.ctx, w.mlAdmin, csvTable(t, list), nil, people.Options{})
+		if got := [4]int{rep.Created, rep.Updated, rep.Unchanged, rep.CreateOrMatch}; err != nil || got != [4]int{1, 2, 0, 0} || len(rep.Conflicts) != 1 {
+			t.Errorf("the import: %v %v %+v", err, got, rep.Conflicts)
+		}
+	})
+}
+
+func TestAListLongerThanTheLimitIsRefusedBeforeAnythingIsWritten(t *testing.T) {
+	defer people.SetListLimits(3, 0, 0)()
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newListWorld(t, d)
+		const three = "Nom;Prénom;Date de naissance\nMartin;Julie;17/05/1990\nPetit;Hugo;12/12/2000\nNowak;Sami;31/02/2001\n"
+		rep, err := w.svc.ImportList(w.ctx, w.manager, csvTable(t, three), nil, people.Options{DryRun: true, KeepValid: true})
+		if err != nil || rep.Rows != 3 || rep.Created != 2 {
+			t.Fatalf("a list at the limit: %v %+v", err, rep)
+		}
+		cases := []struct {
+			name string
+			list string
+			opts people.Options
+		}{
+			{"one row past the limit", three + "Durand;Léa;03/03/1985\n", people.Options{}},
+			{"keeping the valid rows", three + "Durand;Léa;03/03/1985\n", people.Options{KeepValid: true, Rejected: &bytes.Buffer{}}},
+			{"in a dry run", three + "Durand;Léa;03/03/1985\n", people.Options{DryRun: true}},
+			{"an unreadable row past the limit", three + "\"Durand;Léa\n", people.Options{KeepValid: true}},
+			// Were the file read before the limit is checked, its broken end would answer.
+			{"a broken file past the limit", three + "Durand;Léa;03/03/1985\n" + strings.Repeat(";", tabular.MaxColumns+1) + "\n", people.Options{}},
+		}
+		for _, tc := range cases {
+			rep, err := w.svc.ImportList(w.ctx, w.manager, csvTable(t, tc.list), nil, tc.opts)
+			if !errs.Is(err, errs.Invalid) || errs.MessageOf(err) != "La liste compte plus de 3 lignes, le maximum pour un import : découpez-la en plusieurs fichiers. Rien n'a été enregistré." {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			if len(rep.Errors) != 0 || rep.Created+rep.Updated+rep.Unchanged+rep.Rejected+rep.CreateOrMatch != 0 {
+				t.Errorf("%s: the report of a refused list counts rows: %+v", tc.name, rep)
+			}
+			for _, table := range []string{"persons", "audit_log", "imports"} {
+				if n := count(t, d, table); n != 0 {
+					t.Errorf("%s: %d rows written to %s", tc.name, n, table)
+				}
+			}
+		}
+	})
+}
+
+func TestRejectedRowsStreamToTheirFileWhileTheReportKeepsAFew(t *testing.T) {
+	defer people.SetListLimits(0, 2, 2)()
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newListWorld(t, d)
+		list := "Nom;Prénom;Date de naissance;Téléphone;Courriel\n"
+		for _, name := range []string{"Aubert", "Blanc", "Colin", "Dupuis", "Evrard"} {
+			list += name + ";Sami;31/02/2001;;\n"
+		}
+		list += "Martin;Julie;17/05/1990;06 33 33 33 33;julie@example.fr\n"
+		var out bytes.Buffer
+		rep, err := w.svc.ImportList(w.ctx, w.mlAdmin, csvTable(t, list), nil, people.Options{KeepValid: true, Rejected: &out})
+		if err != nil || rep.Created != 1 || rep.Rejected != 5 {
+			t.Fatalf("%v %+v", err, rep)
+		}
+		var listed []string
+		for _, e := range rep.Errors {
+			listed = append(listed, fmt.Sprintf("%d %s", e.Line, e.Message))
+		}
+		if want := []string{"2 cette date n'existe pas", "3 cette date n'existe pas", "0 … et 3 autres erreurs non détaillées."}; !slices.Equal(listed, want) {
+			t.Errorf("the report lists the first errors and counts the others:\n got %q\nwant %q", listed, want)
+		}
+		want := "\uFEFFNom;Prénom;Date de naissance;Téléphone;Courriel;erreur\r\n"
+		for i, name := range []string{"Aubert", "Blanc", "Colin", "Dupuis", "Evrard"} {
+			want += fmt.Sprintf("%s;Sami;31/02/2001;;;ligne %d : Date de naissance : cette date n'existe pas\r\n", name, i+2)
+		}
+		if out.String() != want {
+			t.Errorf("every rejected row goes to the stream\n got %q\nwant %q", out.String(), want)
+		}
+		if rep.RejectedRows() != 0 || rep.WriteRejected(&bytes.Buffer{}) == nil {
+			t.Errorf("rows streamed are not kept in the report too: %d kept", rep.RejectedRows())
+		}
+		kept, err := w.svc.ImportList(w.ctx, w.mlAdmin, csvTable(t, list), nil, people.Options{DryRun: true, KeepValid: true})
+		if err != nil || kept.RejectedRows() != 2 || kept.WriteRejected(&bytes.Buffer{}) == nil {
+			t.Errorf("without a stream, the report keeps the first rows and refuses to write an incomplete file: %v %d", err, kept.RejectedRows())
+		}
+		var none bytes.Buffer
+		if _, err := w.svc.ImportList(w.ctx, w.mlAdmin, csvTable(t, "Nom;Prénom;Date de naissance\nPetit;Hugo;12/12/2000\n"), nil,
+			people.Options{KeepValid: true, Rejected: &none}); err != nil || none.Len() != 0 {
+			t.Errorf("no rejected row, nothing streamed: %v %q", err, none.String())
+		}
+		// The conflicts, too, are listed up to the limit and counted beyond.
+		w.existing(people.Person{LastName: "Leroy", FirstName: "Paul", BirthDate: day("1970-01-01"), Sex: "1", Phone: "06 11 11 11 11", Email: "paul@example.fr"}, "")
+		conflicts, err := w.svc.ImportList(w.ctx, w.manager, csvTable(t, "Nom;Prénom;Date de naissance;Téléphone;Courriel;Sexe\nLeroy;Paul;01/01/1970;06 44 44 44 44;autre@example.fr;2\n"),
+			nil, people.Options{DryRun: true})
+		var fields []string
+		for _, c := range conflicts.Conflicts {
+			fields = append(fields, c.Field+" "+c.Message)
+		}
+		if err != nil || len(fields) != 3 || fields[2] != " … et 1 autres valeurs différentes non détaillées." {
+			t.Errorf("conflicts: %v %q", err, fields)
 		}
 	})
 }

@@ -82,6 +82,9 @@ func (imp *listImport) write(ctx context.Context, row listRow, line int) error {
 		}
 	}
 	imp.rep.Created++
+	if imp.hideUnseen {
+		imp.created[p.ID] = true
+	}
 	imp.events = append(imp.events, audit.Event{Action: "person.create", ObjectType: "person", ObjectID: p.ID, PersonID: p.ID, Detail: "import de liste"})
 	return nil
 }
@@ -108,15 +111,18 @@ func (imp *listImport) complete(ctx context.Context, id string, row listRow, mat
 	u := update{id: id}
 	// A file the importer may not read is completed all the same, so that no
 	// duplicate is made, but its values are never compared aloud: a conflict
-	// would tell what the file holds.
+	// would tell what the file holds. Nor is a file this list created, when
+	// the report hides the files the importer may not read: its conflicts
+	// and counts would tell that the person was new (see ListReport).
 	visible, err := imp.mayRead(ctx, id)
 	if err != nil {
 		return err
 	}
+	hidden := !visible || imp.created[id]
 	imp.events = append(imp.events, audit.Event{Action: "person.import_match", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "import de liste"})
 	conflict := func(field string) {
-		if visible {
-			imp.rep.Conflicts = append(imp.rep.Conflicts, ListError{Line: line, Field: field,
+		if !hidden {
+			imp.rep.addConflict(ListError{Line: line, Field: field,
 				Message: "le dossier existant indique une autre valeur : elle est conservée"})
 		}
 	}
@@ -165,6 +171,9 @@ func (imp *listImport) complete(ctx context.Context, id string, row listRow, mat
 	}
 	if len(u.cols) == 0 {
 		imp.rep.Unchanged++
+		if hidden {
+			imp.rep.hiddenUnchanged++
+		}
 		return nil
 	}
 	u.set("updated_at", imp.now)
@@ -172,7 +181,35 @@ func (imp *listImport) complete(ctx context.Context, id string, row listRow, mat
 		return err
 	}
 	imp.rep.Updated++
+	if hidden {
+		imp.rep.hiddenUpdated++
+	}
 	imp.events = append(imp.events, audit.Event{Action: "person.update", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "import de liste"})
+	return nil
+}
+
+// chooseDisclosure decides whether a report that writes nothing must hide
+// the files the importer may not read: only an importer that may read
+// every file of the registry (the system, or a manager whose territory
+// holds them all) learns nothing from the true counts.
+func (imp *listImport) chooseDisclosure(ctx context.Context) error {
+	s := access.ScopeForPeople(imp.actor)
+	if s.All {
+		return nil
+	}
+	var w db.Where
+	inScope := scopeSQL(s, imp.now.Format(time.DateOnly), &w)
+	var id string
+	// CASE rather than NOT: a condition that is NULL for some file counts as out of scope.
+	err := imp.tx.QueryRowContext(ctx, `SELECT p.id FROM persons p WHERE p.merged_into = ''
+		AND CASE WHEN `+inScope+` THEN 0 ELSE 1 END = 1 LIMIT 1`, w.Args...).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	imp.hideUnseen, imp.created = true, map[string]bool{}
 	return nil
 }
 

@@ -138,13 +138,33 @@ func (h Web) listStep(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Fields, data.KeepValid = mappingFields(m), r.PostForm.Get("garder") == "1"
 	importing := r.PostForm.Get("etape") == "importer"
-	rep, err := h.Svc.ImportList(r.Context(), a, t, m, Options{DryRun: !importing, KeepValid: data.KeepValid})
+	opts := Options{DryRun: !importing, KeepValid: data.KeepValid}
+	var spool *os.File
+	switch {
+	case importing && data.KeepValid:
+		// The rejected rows go to a private temporary file as they are found.
+		if spool, err = os.CreateTemp("", "tremplin-rejets-*.csv"); err != nil {
+			h.R.Error(w, r, err)
+			return
+		}
+		defer removeSpool(spool)
+		opts.Rejected = spool
+	case data.KeepValid:
+		// The check offers no download: its rejected rows are not kept.
+		opts.Rejected = io.Discard
+	}
+	rep, err := h.Svc.ImportList(r.Context(), a, t, m, opts)
 	if fields := errs.FieldsOf(err); len(fields) > 0 {
 		shown := map[string]string{}
 		for k, msg := range fields {
 			shown["colonne_"+k] = FieldLabel(k) + " : " + msg
 		}
 		h.renderList(w, r, http.StatusUnprocessableEntity, data, shown, errs.MessageOf(err))
+		return
+	}
+	if errs.Is(err, errs.Invalid) && len(rep.Errors) == 0 {
+		// A refusal of the whole file (too many rows): the page stays, with its message.
+		h.renderList(w, r, http.StatusUnprocessableEntity, data, map[string]string{"": errs.MessageOf(err)}, "Le fichier ne peut pas être importé.")
 		return
 	}
 	if err != nil && len(rep.Errors) == 0 {
@@ -160,8 +180,11 @@ func (h Web) listStep(w http.ResponseWriter, r *http.Request) {
 	if importing && err == nil {
 		data.Done = true
 		os.Remove(kept)
-		if rep.RejectedRows() > 0 {
-			data.RejectedHref = rejectedHref(rep)
+		if spool != nil && rep.Rejected > 0 {
+			if data.RejectedHref, err = rejectedHref(spool); err != nil {
+				h.R.Error(w, r, err)
+				return
+			}
 		}
 	}
 	h.renderList(w, r, status, data, nil, "")
@@ -169,11 +192,27 @@ func (h Web) listStep(w http.ResponseWriter, r *http.Request) {
 
 // rejectedHref carries the rejected rows in the page itself, so that they
 // are never kept on the server once the import is done.
-func rejectedHref(rep ListReport) template.URL {
+func rejectedHref(spool *os.File) (template.URL, error) {
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
 	var b strings.Builder
-	rep.WriteRejected(&b)
+	b.WriteString("data:text/csv;charset=utf-8;base64,")
+	enc := base64.NewEncoder(base64.StdEncoding, &b)
+	if _, err := io.Copy(enc, spool); err != nil {
+		return "", err
+	}
+	if err := enc.Close(); err != nil {
+		return "", err
+	}
 	// The URL is built here from base64 text only: nothing in it comes from the file unencoded.
-	return template.URL("data:text/csv;charset=utf-8;base64," + base64.StdEncoding.EncodeToString([]byte(b.String())))
+	return template.URL(b.String()), nil
+}
+
+// removeSpool deletes a temporary file of rejected rows: they hold personal data.
+func removeSpool(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
 }
 
 // openList opens a kept upload and reads its header and first rows.
@@ -313,15 +352,32 @@ func (h API) importPeople(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts := Options{DryRun: q.Get("dry_run") == "true", KeepValid: q.Get("keep_valid") == "true"}
+	var spool *os.File
+	if opts.KeepValid {
+		// The rejected rows go to a private temporary file as they are found.
+		if spool, err = os.CreateTemp("", "tremplin-rejets-*.csv"); err != nil {
+			api.Error(w, err)
+			return
+		}
+		defer removeSpool(spool)
+		opts.Rejected = spool
+	}
 	rep, err := h.Svc.ImportList(r.Context(), a, t, GuessMapping(t.Header()).With(over), opts)
 	if err != nil && len(rep.Errors) == 0 {
 		api.Error(w, err)
 		return
 	}
 	out := listReportJSON{ListReport: rep}
-	if opts.KeepValid && rep.RejectedRows() > 0 {
+	if spool != nil && err == nil && rep.Rejected > 0 {
 		var b strings.Builder
-		rep.WriteRejected(&b)
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			api.Error(w, err)
+			return
+		}
+		if _, err := io.Copy(&b, spool); err != nil {
+			api.Error(w, err)
+			return
+		}
 		out.RejectedCSV = b.String()
 	}
 	status := http.StatusOK
