@@ -70,7 +70,8 @@ func cmdServe(e *env, args []string) error {
 	return err
 }
 
-// backgroundJobs purges expired sessions and old audit entries every hour.
+// backgroundJobs purges expired sessions and old audit entries every hour,
+// and records the people's evaluations still pending once their month is over.
 func backgroundJobs(ctx context.Context, a *app.App) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -80,6 +81,9 @@ func backgroundJobs(ctx context.Context, a *app.App) {
 		}
 		if _, err := audit.Purge(ctx, a.DB, time.Now().Add(-a.Cfg.AuditRetention)); err != nil && ctx.Err() == nil {
 			slog.Error("purge audit trail", "err", err)
+		}
+		if err := a.Feedback.Flush(ctx); err != nil && ctx.Err() == nil {
+			slog.Error("record pending evaluations", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -400,8 +404,11 @@ func cmdImport(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "people" {
 		return importPeople(e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "offers" {
+		return importOffers(e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "caf" {
-		return usageError("import: say caf FILE, or people FILE --org ID")
+		return usageError("import: say caf FILE, people FILE --org ID, or offers FILE")
 	}
 	fs := flags("import caf", e.stderr)
 	dryRun := fs.Bool("dry-run", false, "check and count without writing anything")

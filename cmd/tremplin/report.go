@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tremplin/internal/app"
+	"tremplin/internal/jobs"
 	"tremplin/internal/pathway"
 	"tremplin/internal/platform/access"
 )
@@ -17,6 +18,19 @@ type reportJSON struct {
 	From      string        `json:"from"`
 	To        string        `json:"to"`
 	Pathway   pathwayReport `json:"pathway"`
+	Jobs      jobsReport    `json:"jobs"`
+}
+
+// jobsReport holds the figures of offers, CVs and candidacies.
+type jobsReport struct {
+	OffersPublished     int            `json:"offers_published"`
+	Positions           int            `json:"positions"`
+	OpenOffers          int            `json:"open_offers"`
+	CVsOnline           int            `json:"cvs_online"`
+	Positionings        int            `json:"positionings"`
+	PositioningsByState map[string]int `json:"positionings_by_state"`
+	Hires               int            `json:"hires"`
+	MedianDaysToHire    float64        `json:"median_days_positioning_to_hire"`
 }
 
 // pathwayReport holds the figures of the shared pathway.
@@ -76,17 +90,42 @@ func cmdReport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	jf, err := a.Jobs.ComputeFigures(e.ctx, access.System("cli"), *territory, start, end)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(toReportJSON(f))
+		out := toReportJSON(f)
+		out.Jobs = toJobsReport(jf)
+		return enc.Encode(out)
 	}
 	fmt.Fprintf(e.stdout, "Territory %s, %s to %s\n\nShared pathway\n", f.Territory, f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
 	for _, ind := range f.Indicators() {
 		fmt.Fprintf(e.stdout, "  %-42s %12s   %s\n", ind.Label, ind.Value, ind.Detail)
 	}
+	fmt.Fprintf(e.stdout, "\nJobs\n")
+	for _, line := range []struct {
+		label string
+		value any
+	}{
+		{"Offers published", jf.OffersPublished}, {"Positions offered", jf.Positions}, {"Offers open at the end", jf.OpenOffers},
+		{"CVs online", jf.CVsOnline}, {"Positionings", jf.Positionings}, {"Hires", jf.Hires},
+		{"Median days from positioning to hire", jf.MedianDaysToHire},
+	} {
+		fmt.Fprintf(e.stdout, "  %-42s %12v\n", line.label, line.value)
+	}
+	for _, st := range jobs.States {
+		fmt.Fprintf(e.stdout, "    %-40s %12d\n", st.Label, jf.PositioningsByState[st.Value])
+	}
 	return nil
+}
+
+func toJobsReport(f jobs.Figures) jobsReport {
+	return jobsReport{OffersPublished: f.OffersPublished, Positions: f.Positions, OpenOffers: f.OpenOffers, CVsOnline: f.CVsOnline,
+		Positionings: f.Positionings, PositioningsByState: f.PositioningsByState, Hires: f.Hires, MedianDaysToHire: f.MedianDaysToHire}
 }
 
 func toReportJSON(f pathway.Figures) reportJSON {

@@ -13,6 +13,7 @@ import (
 
 	"tremplin/internal/account"
 	"tremplin/internal/admin"
+	"tremplin/internal/jobs"
 	"tremplin/internal/orgs"
 	"tremplin/internal/pathway"
 	"tremplin/internal/pathway/feedback"
@@ -25,6 +26,7 @@ import (
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/geo"
 	"tremplin/internal/platform/migrations"
+	"tremplin/internal/platform/notify"
 	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/secret"
 	"tremplin/internal/platform/web"
@@ -54,6 +56,10 @@ type App struct {
 	Reviews *review.Service
 	// Pathway is the diagnostic, orientation, contract, follow-up group and point de situation.
 	Pathway *pathway.Service
+	// Jobs is the use cases of employers, offers, CVs, matching and positioning.
+	Jobs *jobs.Service
+	// Campaigns is mass recruitment: candidates assigned to sites with capacities.
+	Campaigns *jobs.Campaigns
 }
 
 // Open connects to the database, applies the migrations and loads the
@@ -102,7 +108,7 @@ func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
 		Auth:    auth.NewService(d, st),
 		Orgs:    orgs.NewService(d),
 		People:  people.NewService(d, box),
-		Render:  web.NewRenderer(),
+		Render:  web.NewRenderer().WithMapTiles(web.MapTiles{URL: cfg.MapTiles, Attribution: cfg.MapAttribution}),
 		Metrics: web.NewMetrics(pools),
 		// Steps authorize every access through the registry (a stateless service).
 		Steps: steps.NewService(d, people.NewService(d, box)),
@@ -112,6 +118,8 @@ func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
 		Reviews: review.NewService(d, people.NewService(d, box)),
 		Pathway: pathway.NewService(d, people.NewService(d, box), pathway.Settings{
 			NoContactDays: cfg.NoContactDays, StepGapDays: cfg.StepGapDays, ContractExpiryDays: cfg.ContractWarningDays}),
+		Jobs:      jobs.NewService(d, people.NewService(d, box), geocoder),
+		Campaigns: jobs.NewCampaigns(d, people.NewService(d, box), geocoder),
 	}
 }
 
@@ -133,13 +141,16 @@ func (a *App) Handler() http.Handler {
 	feedback.Web{Svc: a.Feedback, R: a.Render}.Register(mux)
 	pathway.Web{Svc: a.Pathway, R: a.Render}.Register(mux)
 	review.Web{Svc: a.Reviews, R: a.Render}.Register(mux)
+	jobs.Web{Svc: a.Jobs, R: a.Render}.Register(mux)
+	jobs.CampaignWeb{Svc: a.Campaigns, R: a.Render}.Register(mux)
+	notify.Web{DB: a.DB, R: a.Render}.Register(mux)
 	orgs.Web{Svc: a.Orgs, R: a.Render}.Register(mux)
 	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
 	account.Web{Auth: a.Auth, R: a.Render, Sessions: sessions}.Register(mux)
 	siteWeb.Register(mux)
 	// Daily work first, then imports, figures and administration.
 	a.Render.OrderNav("/personnes", "/point-de-situation", "/orientation", "/commissions", "/imports/caf", "/imports/personnes",
-		"/personnes/doublons", "/pilotage/parcours", "/avis-resultats", "/structures")
+		"/personnes/doublons", "/pilotage/parcours", "/avis-resultats", "/offres", "/recrutements", "/employeurs", "/structures", "/notifications")
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)
@@ -147,6 +158,8 @@ func (a *App) Handler() http.Handler {
 	feedback.API{Svc: a.Feedback}.Register(apiMux)
 	pathway.API{Svc: a.Pathway}.Register(apiMux)
 	review.API{Svc: a.Reviews}.Register(apiMux)
+	jobs.API{Svc: a.Jobs}.Register(apiMux)
+	jobs.CampaignAPI{Svc: a.Campaigns}.Register(apiMux)
 	orgs.API{Svc: a.Orgs}.Register(apiMux)
 	apiMux.HandleFunc("GET /api/v1/me", a.me)
 	apiMux.HandleFunc("/api/v1/", api.NotFound)
@@ -160,7 +173,7 @@ func (a *App) Handler() http.Handler {
 	root.Handle("/", sessions.Load(web.RecordRoute(mux)))
 	var h http.Handler = web.RecordRoute(root)
 	h = web.CrossOrigin(h)
-	h = web.SecurityHeaders(sessions.Secure, h)
+	h = web.SecurityHeaders(sessions.Secure, h, web.TileSource(a.Cfg.MapTiles))
 	h = web.Observe(a.Metrics, h)
 	return web.Recover(h)
 }

@@ -269,7 +269,7 @@ func checkPeople(t *testing.T, d *db.DB, box *secret.Box, now time.Time) {
 }
 
 // fingerprint hashes what must not depend on anything but the seed: the
-// organisations, the people and their follow-up groups.
+// organisations, the people and their follow-up groups, and the jobs side.
 func fingerprint(t *testing.T, d *db.DB) string {
 	t.Helper()
 	var lines []string
@@ -304,6 +304,7 @@ func fingerprint(t *testing.T, d *db.DB) string {
 	collect(`SELECT last_name, first_name, birth_name, birth_date, commune_code, caf_matricule, address FROM persons`)
 	collect(`SELECT p.last_name, p.first_name, p.birth_date, u.email, f.role, f.start_date, f.end_date
 		FROM follow_up_members f JOIN persons p ON p.id = f.person_id JOIN users u ON u.id = f.user_id`)
+	collectJobs(collect)
 	slices.Sort(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	return hex.EncodeToString(sum[:])

@@ -534,7 +534,7 @@ func (w *writer) writePathways(ctx context.Context, tx *db.Tx, rows pathwayRows,
 		}
 		w.progress.report("parcours", len(rows.tables[t.name]), len(rows.tables[t.name]))
 	}
-	return nil
+	return w.writeJobs(ctx, tx, rows, userIDs)
 }
 
 // account returns the index of the demo account with the given local part, -1 without it.

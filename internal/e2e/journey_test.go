@@ -212,10 +212,13 @@ func TestBrowserJourneys(t *testing.T) {
 		wantNav        []string
 	}{
 		{"manager", f.Manager, "/", "Bonjour Claire", []string{"Personnes accompagnées", "Point de situation", "À orienter", "Commissions de cas",
-			"Flux CAF/MSA", "Import de listes", "Doublons", "Chiffres du parcours", "Avis des personnes", "Structures"}},
+			"Flux CAF/MSA", "Import de listes", "Doublons", "Chiffres du parcours", "Avis des personnes", "Offres d'emploi",
+			"Recrutements de masse", "Employeurs", "Structures", "Notifications"}},
 		{"org_admin", f.OrgAdmin, "/admin/journal", "Journal d'accès", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas",
-			"Import de listes", "Doublons", "Avis des personnes", "Structures", "Comptes", "Journal d'accès"}},
-		{"referent", f.Referent, "/structures?q=Artois", "Structures", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas", "Structures"}},
+			"Import de listes", "Doublons", "Avis des personnes", "Offres d'emploi", "Recrutements de masse", "Employeurs", "Structures",
+			"Notifications", "Comptes", "Journal d'accès"}},
+		{"referent", f.Referent, "/structures?q=Artois", "Structures", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas",
+			"Offres d'emploi", "Employeurs", "Structures", "Notifications"}},
 	}
 	for _, r := range roles {
 		t.Run("sign in and out as "+r.name, func(t *testing.T) {

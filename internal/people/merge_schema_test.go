@@ -13,7 +13,7 @@ import (
 // absorbed file that no page shows any more.
 func TestAMergeKnowsEveryTableAboutPeople(t *testing.T) {
 	d := dbtest.SQLite(t)
-	ownRules := []string{"diagnostics", "reorientation_requests", "case_review_items"}
+	ownRules := []string{"diagnostics", "reorientation_requests", "case_review_items", "cvs", "cv_experiences", "cv_consents", "positionings", "campaign_candidates"}
 	// The audit trail is the history: it keeps the ids of the day.
 	history := []string{"audit_log"}
 	rows, err := d.QueryContext(t.Context(), `SELECT DISTINCT m.name FROM sqlite_master m

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -257,7 +258,7 @@ func (m *merger) run(ctx context.Context) error {
 	if err := m.load(ctx); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{m.joinMemberships, m.moveDiagnostics, m.moveReorientations, m.moveReviewItems, m.moveRows, m.fill, m.absorb}
+	steps := []func(context.Context) error{m.joinMemberships, m.moveDiagnostics, m.moveReorientations, m.moveReviewItems, m.moveJobs, m.moveRows, m.fill, m.absorb}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -468,8 +469,49 @@ func joinText(a, b string) string {
 	return a + "\n\n" + b
 }
 
+// moveJobs moves the jobs rows: the kept file's CV wins (the duplicate's
+// experiences join it), a consent in force on both files stays the kept
+// file's, and a candidacy of both files on the same offer keeps the kept
+// file's row with the duplicate's history added to it.
+func (m *merger) moveJobs(ctx context.Context) error {
+	stmts := []string{
+		`DELETE FROM cvs WHERE person_id = $2 AND EXISTS (SELECT 1 FROM cvs k WHERE k.person_id = $1)`,
+		`UPDATE cvs SET person_id = $1 WHERE person_id = $2`,
+		`UPDATE cv_experiences SET person_id = $1 WHERE person_id = $2`,
+		`UPDATE cv_consents SET revoked_at = $3, revoked_by = 'fusion' WHERE person_id = $2 AND revoked_at IS NULL
+			AND EXISTS (SELECT 1 FROM cv_consents k WHERE k.person_id = $1 AND k.revoked_at IS NULL)`,
+		`UPDATE cv_consents SET person_id = $1 WHERE person_id = $2`,
+		`UPDATE positioning_events SET positioning_id = (SELECT k.id FROM positionings k JOIN positionings d ON d.offer_id = k.offer_id
+			WHERE k.person_id = $1 AND d.person_id = $2 AND d.id = positioning_events.positioning_id)
+			WHERE positioning_id IN (SELECT d.id FROM positionings d JOIN positionings k ON k.offer_id = d.offer_id
+				WHERE d.person_id = $2 AND k.person_id = $1)`,
+		`DELETE FROM positionings WHERE person_id = $2 AND offer_id IN (SELECT offer_id FROM positionings WHERE person_id = $1)`,
+		`UPDATE positionings SET person_id = $1 WHERE person_id = $2`,
+		`UPDATE campaign_candidates SET person_id = $1 WHERE person_id = $2`,
+	}
+	for _, q := range stmts {
+		args := []any{m.keep, m.dup}
+		if strings.Contains(q, "$3") {
+			args = append(args, m.now)
+		}
+		if _, err := m.tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // moveRows moves the rows of the tables that need no reconciling.
 func (m *merger) moveRows(ctx context.Context) error {
+	// A person has one open evaluation link per organisation (a unique
+	// index): of the two files' open links of an organisation, the older is closed.
+	if _, err := m.tx.ExecContext(ctx, `UPDATE evaluation_links SET closed_at = $3
+		WHERE person_id IN ($1, $2) AND used_at IS NULL AND closed_at IS NULL AND EXISTS (SELECT 1 FROM evaluation_links n
+			WHERE n.person_id IN ($1, $2) AND n.person_id <> evaluation_links.person_id AND n.organisation_id = evaluation_links.organisation_id
+			AND n.used_at IS NULL AND n.closed_at IS NULL AND (n.created_at > evaluation_links.created_at
+			OR (n.created_at = evaluation_links.created_at AND n.token_hash > evaluation_links.token_hash)))`, m.keep, m.dup, m.now); err != nil {
+		return err
+	}
 	for _, table := range movedTables {
 		// The second term lets SQLite use the partial index on RSA events.
 		if _, err := m.tx.ExecContext(ctx, `UPDATE `+table+` SET person_id = $1 WHERE person_id = $2 AND person_id <> ''`, m.keep, m.dup); err != nil {

@@ -46,6 +46,9 @@ type Person struct {
 	// DeclaredPublics are the publics partners declared (lists they import),
 	// which the registry's own data cannot derive.
 	DeclaredPublics []Public
+	// CandidateOnly marks the view an employer has of a candidate: identity,
+	// commune and contact details, no social file.
+	CandidateOnly bool
 }
 
 // RSA is what the CAF/MSA flow says of a person's RSA file, codes as the flow gives them.

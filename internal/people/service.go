@@ -72,8 +72,18 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id string) (Person, [
 	if err != nil {
 		return Person{}, nil, err
 	}
-	if !access.CanPerson(a, Facts(p, group), access.Read, db.Now()) {
+	facts, err := s.facts(ctx, a, p, group)
+	if err != nil {
+		return Person{}, nil, err
+	}
+	if !access.CanPerson(a, facts, access.Read, db.Now()) {
 		return Person{}, nil, errNotFound
+	}
+	if candidateView(a, facts) {
+		// An employer reads a consenting candidate's identity and contact
+		// details, never the social file (rights, NIR, orientation).
+		err = audit.Log(ctx, s.db, a, audit.Event{Action: "person.read", ObjectType: "person", ObjectID: id, PersonID: id, Detail: "vue candidat"})
+		return asCandidate(p), nil, err
 	}
 	if nir, err := s.box.Open(sealed); err == nil && nir != "" {
 		p.NIRMasked = validate.MaskNIR(nir)
@@ -106,8 +116,53 @@ func (s *Service) Authorize(ctx context.Context, a access.Actor, id string, act 
 	if err != nil {
 		return Person{}, nil, err
 	}
-	if !access.CanPerson(a, Facts(p, group), act, db.Now()) {
+	facts, err := s.facts(ctx, a, p, group)
+	if err != nil {
+		return Person{}, nil, err
+	}
+	if !access.CanPerson(a, facts, act, db.Now()) {
 		return Person{}, nil, errNotFound
 	}
+	if candidateView(a, facts) {
+		return asCandidate(p), nil, nil
+	}
 	return p, group, nil
+}
+
+// facts returns the policy's facts about a file; an employer's positionings
+// are loaded only for employers, the only actors they matter to.
+func (s *Service) facts(ctx context.Context, a access.Actor, p Person, group []GroupMember) (access.Person, error) {
+	f := Facts(p, group)
+	if a.Has(access.RoleEmployer) {
+		var err error
+		if f.Positionings, err = positioningsOf(ctx, s.db, p.ID); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// candidateView reports whether the actor reads the file only as an
+// employer reads a candidate: through a consented positioning, with no
+// other right on it.
+func candidateView(a access.Actor, f access.Person) bool {
+	if !a.Has(access.RoleEmployer) || a.System {
+		return false
+	}
+	staff := a
+	staff.Roles = nil
+	for _, r := range a.Roles {
+		if r != access.RoleEmployer {
+			staff.Roles = append(staff.Roles, r)
+		}
+	}
+	return !access.CanPerson(staff, f, access.Read, db.Now())
+}
+
+// asCandidate keeps what an employer may know of a candidate: identity,
+// commune and contact details.
+func asCandidate(p Person) Person {
+	return Person{ID: p.ID, Territory: p.Territory, FirstName: p.FirstName, LastName: p.LastName, Sex: p.Sex,
+		CommuneCode: p.CommuneCode, CommuneName: p.CommuneName, Lat: p.Lat, Lon: p.Lon, Phone: p.Phone, Email: p.Email,
+		Referent: p.Referent, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, CandidateOnly: true}
 }

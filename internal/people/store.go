@@ -150,8 +150,12 @@ func scopeSQLOn(alias string, s access.PersonScope, today string, w *db.Where) s
 		ors = append(ors, alias+`.id IN (SELECT g.person_id FROM follow_up_members g WHERE g.user_id = `+arg(s.GroupUserID)+
 			` AND g.organisation_id = `+arg(s.GroupOrgID)+` AND g.start_date <= `+day+` AND (g.end_date IS NULL OR g.end_date >= `+day+`))`)
 	}
-	// Employers see candidates positioned with consent on their offers: positionings
-	// come with the jobs capability, so until then the employer clause matches nobody.
+	if s.EmployerOrgID != "" {
+		// Employers see the candidates positioned on their offers while the
+		// person's consent is in force (positioningsOf says which).
+		ors = append(ors, alias+`.id IN (SELECT ps.person_id FROM positionings ps JOIN cv_consents c ON c.person_id = ps.person_id AND c.revoked_at IS NULL
+			WHERE ps.employer_org_id = `+arg(s.EmployerOrgID)+` AND `+employerSeesPositioning+`)`)
+	}
 	if len(ors) == 0 {
 		return "1=0"
 	}
@@ -274,4 +278,32 @@ func InsertGroupMember(ctx context.Context, q db.Querier, personID string, m Gro
 	_, err := q.ExecContext(ctx, `INSERT INTO follow_up_members (id, person_id, user_id, organisation_id, role, start_date, end_date, created_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, m.ID, personID, m.UserID, m.OrgID, m.Role, m.Start.Format(time.DateOnly), end, now)
 	return err
+}
+
+// employerSeesPositioning is the condition, on positionings ps, under which
+// the employer sees the candidacy: once a professional sent it, or when the
+// employer proposed the person itself.
+const employerSeesPositioning = `(ps.state <> 'proposed' OR ps.proposed_by_org = ps.employer_org_id)`
+
+// positioningsOf returns the candidacies of a person that employers may see,
+// each with whether the person's consent to share the CV is in force.
+func positioningsOf(ctx context.Context, q db.Querier, personID string) ([]access.Positioning, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT ps.employer_org_id,
+		CASE WHEN EXISTS (SELECT 1 FROM cv_consents c WHERE c.person_id = ps.person_id AND c.revoked_at IS NULL) THEN 1 ELSE 0 END
+		FROM positionings ps WHERE ps.person_id = $1 AND `+employerSeesPositioning, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []access.Positioning
+	for rows.Next() {
+		var p access.Positioning
+		var consented int
+		if err := rows.Scan(&p.EmployerOrgID, &consented); err != nil {
+			return nil, err
+		}
+		p.Consented = consented == 1
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -78,6 +78,11 @@ func (h Web) show(w http.ResponseWriter, r *http.Request) {
 		h.R.Error(w, r, err)
 		return
 	}
+	if p.CandidateOnly {
+		// An employer reads a candidate, not a social file: the candidate's CV page.
+		http.Redirect(w, r, "/personnes/"+p.ID+"/cv", http.StatusSeeOther)
+		return
+	}
 	absorbed, err := absorbedInto(ctx, h.Svc.db, p.ID)
 	if err != nil {
 		h.R.Error(w, r, err)

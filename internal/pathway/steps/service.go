@@ -527,3 +527,33 @@ func (s *Service) stepOrgs(ctx context.Context, a access.Actor, group []people.G
 	}
 	return out, nil
 }
+
+// RecordHire adds the job a hire starts to a person's pathway, in the
+// caller's transaction, and schedules the back-to-work check-ins. The caller
+// has checked that the actor may record the hire (an employer recording the
+// hire of a candidate sent to it has no right to write the pathway itself);
+// the employer may lie outside the person's territory.
+func RecordHire(ctx context.Context, tx *db.Tx, a access.Actor, personID string, in StepInput, now time.Time) (Step, error) {
+	st, err := checkStep(in)
+	if err != nil {
+		return Step{}, err
+	}
+	o, ok, err := orgOf(ctx, tx, st.OrgID)
+	if err != nil {
+		return Step{}, err
+	}
+	if !ok {
+		return Step{}, errs.FieldErrors{"organisation_id": "Employeur inconnu."}.Err()
+	}
+	st.OrgName = o.Name
+	st.ID, st.PersonID, st.AuthorID, st.CreatedAt, st.UpdatedAt = db.NewID(), personID, a.UserID, now, now
+	if err := insertStep(ctx, tx, st); err != nil {
+		return Step{}, err
+	}
+	if err := insertCheckins(ctx, tx, scheduleCheckins(st, now)); err != nil {
+		return Step{}, err
+	}
+	err = audit.LogTx(ctx, tx, a, audit.Event{Action: "step.create", ObjectType: "step", ObjectID: st.ID, PersonID: personID,
+		Detail: "type: " + st.Kind + " (recrutement)"})
+	return st, err
+}
