@@ -30,7 +30,7 @@ func (s *Service) GetCV(ctx context.Context, a access.Actor, personID string) (P
 		return PersonCV{}, err
 	}
 	out := PersonCV{Person: p}
-	out.CanEdit = !a.System && access.CanPerson(staffOnly(a), people.Facts(p, group), access.Write, db.Now())
+	out.CanEdit = !a.System && access.CanPerson(people.StaffOnly(a), people.Facts(p, group), access.Write, db.Now())
 	cv, ok, err := getCV(ctx, s.db, personID)
 	if err != nil {
 		return PersonCV{}, err
@@ -64,25 +64,12 @@ func (s *Service) GetCV(ctx context.Context, a access.Actor, personID string) (P
 	return out, err
 }
 
-// staffOnly returns the actor without the employer role: an employer reads a
-// candidate's CV but never writes a person's file.
-func staffOnly(a access.Actor) access.Actor {
-	var roles []access.Role
-	for _, r := range a.Roles {
-		if r != access.RoleEmployer {
-			roles = append(roles, r)
-		}
-	}
-	a.Roles = roles
-	return a
-}
-
 // authorizeWrite loads a file a professional may write.
 func (s *Service) authorizeWrite(ctx context.Context, a access.Actor, personID string) (people.Person, error) {
 	if a.System || a.UserID == "" {
 		return people.Person{}, errStaffOnly
 	}
-	p, _, err := s.people.Authorize(ctx, staffOnly(a), personID, access.Write)
+	p, _, err := s.people.Authorize(ctx, people.StaffOnly(a), personID, access.Write)
 	return p, err
 }
 

@@ -141,8 +141,8 @@ func (s *Service) ImportOffers(ctx context.Context, a access.Actor, t *tabular.T
 			return rep, err
 		}
 	}
+	now := db.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		now := db.Now()
 		for _, r := range good {
 			o := r.offer
 			o.UpdatedAt = now
@@ -151,6 +151,13 @@ func (s *Service) ImportOffers(ctx context.Context, a access.Actor, t *tabular.T
 			}
 			if r.update != "" {
 				o.ID = r.update
+				if o.Status != StatusOpen {
+					if cur, ok, err := getOffer(ctx, tx, o.ID); err == nil && ok && cur.ClosedAt != nil {
+						o.ClosedAt = cur.ClosedAt
+					}
+				} else {
+					o.ClosedAt = nil
+				}
 				if err := updateOffer(ctx, tx, o); err != nil {
 					return err
 				}
@@ -167,7 +174,8 @@ func (s *Service) ImportOffers(ctx context.Context, a access.Actor, t *tabular.T
 	if err != nil {
 		return rep, err
 	}
-	s.matcher.touch()
+	// The rows carry the time the import began, however long it ran.
+	s.matcher.touchSince(now)
 	return rep, nil
 }
 
@@ -296,9 +304,29 @@ func (s *Service) parseOfferRow(ctx context.Context, a access.Actor, cols map[st
 		}
 		if ok {
 			row.update = id
+			if err := s.keepUnsaid(ctx, &row.offer, id, get("status") == ""); err != nil {
+				return offerRow{}, err
+			}
 		}
 	}
 	return row, nil
+}
+
+// keepUnsaid keeps, on an offer a row rewrites, what the file does not say:
+// its status when the row has none (importing the same file again must not
+// reopen a filled offer), and its site when the row names the site's commune.
+func (s *Service) keepUnsaid(ctx context.Context, o *Offer, id string, noStatus bool) error {
+	cur, ok, err := getOffer(ctx, s.db, id)
+	if err != nil || !ok {
+		return err
+	}
+	if noStatus {
+		o.Status = cur.Status
+	}
+	if cur.SiteID != "" && cur.CommuneCode == o.CommuneCode {
+		o.SiteID, o.Lat, o.Lon = cur.SiteID, cur.Lat, cur.Lon
+	}
+	return nil
 }
 
 func splitShifts(s string) []string {
@@ -334,7 +362,7 @@ func (s *Service) importEmployer(ctx context.Context, a access.Actor, siret stri
 	if err != nil {
 		return e, err
 	}
-	if e.ID != "" && !access.CanOffer(a, access.Offer{Territory: e.Territory, EmployerOrgID: e.ID}, access.Write) {
+	if e.ID != "" && (!e.isEmployer() || !access.CanOffer(a, access.Offer{Territory: e.Territory, EmployerOrgID: e.ID}, access.Write)) {
 		e = employerRow{}
 	}
 	cache[siret] = e
@@ -376,7 +404,7 @@ func dropDuplicateReferences(rows []offerRow, bad [][]string, rep *OfferImportRe
 func writeRejected(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	if err := cw.Write(append(append([]string(nil), header...), "erreur")); err != nil {
+	if err := cw.Write(safeCells(append(append([]string(nil), header...), "erreur"))); err != nil {
 		return err
 	}
 	for _, r := range rows {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/errs"
+	"tremplin/internal/platform/refdata"
 )
 
 // OfferInput is an offer as a form, the API or an import row gives it.
@@ -115,11 +116,11 @@ func checkOffer(in OfferInput) (Offer, error) {
 	fe := errs.FieldErrors{}
 	o := Offer{
 		SiteID: strings.TrimSpace(in.SiteID), Reference: strings.TrimSpace(in.Reference),
-		Title: strings.TrimSpace(in.Title), Contract: strings.ToUpper(strings.TrimSpace(in.Contract)),
+		Title: strings.TrimSpace(in.Title), Contract: contractCode(in.Contract),
 		ContractMonths: in.ContractMonths, Positions: in.Positions, CommuneCode: strings.ToUpper(strings.TrimSpace(in.CommuneCode)),
 		NeedsLicence: in.NeedsLicence, NeedsVehicle: in.NeedsVehicle, Qualifications: cleanList(in.Qualifications),
 		Description: strings.TrimSpace(in.Description), InTension: in.InTension, ClauseLinked: in.ClauseLinked,
-		ClauseMarket: strings.TrimSpace(in.ClauseMarket), Status: strings.TrimSpace(in.Status),
+		ClauseMarket: strings.TrimSpace(in.ClauseMarket), Status: statusCode(in.Status),
 	}
 	if o.Title == "" || len(o.Title) > 200 {
 		fe.Add("title", "Indiquez l'intitulé du poste (200 caractères au plus).")
@@ -132,7 +133,7 @@ func checkOffer(in OfferInput) (Offer, error) {
 		fe.Add("rome", "Indiquez le code ROME du métier : une lettre et quatre chiffres, par exemple K2204.")
 	}
 	if !hasOption(Contracts, o.Contract) {
-		fe.Add("contract", "Choisissez le type de contrat.")
+		fe.Add("contract", "Choisissez le type de contrat : CDI, CDD, INTERIM, APPRENTISSAGE, PROFESSIONNALISATION, CDDI ou SAISONNIER.")
 	}
 	if o.ContractMonths < 0 || o.ContractMonths > 120 {
 		fe.Add("contract_months", "La durée du contrat va de 0 à 120 mois.")
@@ -171,7 +172,7 @@ func checkOffer(in OfferInput) (Offer, error) {
 		o.Status = StatusOpen
 	}
 	if !hasOption(Statuses, o.Status) {
-		fe.Add("status", "Choisissez le statut de l'offre : ouverte, pourvue ou fermée.")
+		fe.Add("status", "Choisissez le statut de l'offre : open (ouverte), filled (pourvue) ou closed (fermée).")
 	}
 	if o.ClauseMarket != "" {
 		o.ClauseLinked = true
@@ -193,4 +194,24 @@ type ContactInput struct {
 	JobTitle string `json:"job_title"`
 	Email    string `json:"email"`
 	Phone    string `json:"phone"`
+}
+
+// contractCode reads a contract type as files write it: "CDI", "intérim",
+// "Apprentissage"…
+func contractCode(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(refdata.Fold(strings.TrimSpace(s)), " ", ""))
+}
+
+// statusCode reads an offer's status, in English codes or in French.
+func statusCode(s string) string {
+	s = strings.TrimSpace(s)
+	switch refdata.Fold(s) {
+	case "ouverte":
+		return StatusOpen
+	case "pourvue":
+		return StatusFilled
+	case "fermee":
+		return StatusClosed
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,13 +30,22 @@ type matcher struct {
 	db    *db.DB
 	mu    sync.Mutex
 	dirty atomic.Bool
+	// since, when not zero, lowers the next look's starting point: a long
+	// write (an import) stamps its rows with the time it began.
+	since atomic.Int64
 	// Guarded by mu.
 	engine    *match.Engine
 	loadedAt  time.Time
 	checkedAt time.Time
-	// offers and cands map ids to what filters need, consents the people
-	// whose consent to share the CV is in force; guarded by meta.
-	meta     sync.RWMutex
+	// facts are what the filters read, swapped whole (never changed in
+	// place) so that a query's filter never waits on a look at the database:
+	// the engine calls the filters under its own lock.
+	facts atomic.Pointer[matchFacts]
+}
+
+// matchFacts map ids to what filters need: an offer's territory and
+// employer, a candidate's territory, and whose consent to share the CV is in force.
+type matchFacts struct {
 	offers   map[string]offerMeta
 	cands    map[string]candMeta
 	consents map[string]bool
@@ -50,47 +60,70 @@ type candMeta struct {
 	Territory string
 }
 
-func newMatcher(d *db.DB) *matcher { return &matcher{db: d} }
+func newMatcher(d *db.DB) *matcher {
+	m := &matcher{db: d}
+	m.facts.Store(&matchFacts{offers: map[string]offerMeta{}, cands: map[string]candMeta{}, consents: map[string]bool{}})
+	return m
+}
 
 // touch asks for a look at the database before the next query.
 func (m *matcher) touch() { m.dirty.Store(true) }
+
+// touchSince asks for a look at the rows written since a time at least.
+func (m *matcher) touchSince(t time.Time) {
+	for {
+		cur := m.since.Load()
+		if cur != 0 && cur <= t.UnixNano() {
+			break
+		}
+		if m.since.CompareAndSwap(cur, t.UnixNano()) {
+			break
+		}
+	}
+	m.dirty.Store(true)
+}
 
 // current returns the engine, brought up to date.
 func (m *matcher) current(ctx context.Context) (*match.Engine, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now()
+	// Rows carry db.Now(): the watermark is read on the same clock.
+	now := db.Now()
 	switch {
 	case m.engine == nil || now.Sub(m.loadedAt) > fullReload:
 		if err := m.load(ctx, now); err != nil {
 			return nil, err
 		}
 	case m.dirty.Load() || now.Sub(m.checkedAt) > syncEvery:
-		if err := m.update(ctx, m.checkedAt.Add(-overlap), now); err != nil {
+		since := m.checkedAt.Add(-overlap)
+		if s := m.since.Swap(0); s != 0 && time.Unix(0, s).Before(since) {
+			since = time.Unix(0, s).Add(-overlap)
+		}
+		if err := m.update(ctx, m.engine, m.facts.Load(), since, now); err != nil {
 			return nil, err
 		}
 	}
 	return m.engine, nil
 }
 
-// load rebuilds the engine from every open offer and online CV.
+// load builds a new engine from every open offer and online CV, and swaps it
+// in with its facts; queries meanwhile go on with the former one.
 func (m *matcher) load(ctx context.Context, now time.Time) error {
 	e := match.NewEngine()
-	m.meta.Lock()
-	m.offers, m.cands, m.consents = map[string]offerMeta{}, map[string]candMeta{}, map[string]bool{}
-	m.meta.Unlock()
-	old := m.engine
-	m.engine = e
-	if err := m.update(ctx, time.Time{}, now); err != nil {
-		m.engine = old
+	fresh := &matchFacts{offers: map[string]offerMeta{}, cands: map[string]candMeta{}, consents: map[string]bool{}}
+	if err := m.update(ctx, e, fresh, time.Time{}, now); err != nil {
 		return err
 	}
-	m.loadedAt = now
+	m.engine, m.loadedAt = e, now
 	return nil
 }
 
-// update applies the offers and CVs changed since a time.
-func (m *matcher) update(ctx context.Context, since, now time.Time) error {
+// update applies to engine the offers, CVs and consents changed since a
+// time, and swaps in the facts cur amended; the engine is changed first and
+// the facts after, so that a query never reads facts about an item its
+// engine does not hold yet (an item whose facts are not there yet is only
+// left out of that query).
+func (m *matcher) update(ctx context.Context, e *match.Engine, cur *matchFacts, since, now time.Time) error {
 	m.dirty.Store(false)
 	offers, err := offersChangedSince(ctx, m.db, since)
 	if err != nil {
@@ -104,74 +137,66 @@ func (m *matcher) update(ctx context.Context, since, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	m.meta.Lock()
-	defer m.meta.Unlock()
+	next := &matchFacts{offers: maps.Clone(cur.offers), cands: maps.Clone(cur.cands), consents: maps.Clone(cur.consents)}
 	for id, on := range consents {
 		if on {
-			m.consents[id] = true
+			next.consents[id] = true
 		} else {
-			delete(m.consents, id)
+			delete(next.consents, id)
 		}
 	}
 	for _, o := range offers {
-		m.applyOffer(o)
+		applyOffer(e, next, o)
 	}
 	for _, c := range cands {
-		m.applyCandidate(c)
+		applyCandidate(e, next, c)
 	}
+	m.facts.Store(next)
 	m.checkedAt = now
 	return nil
 }
 
-func (m *matcher) applyOffer(o Offer) {
+func applyOffer(e *match.Engine, f *matchFacts, o Offer) {
 	if o.Status != StatusOpen || !o.Located() {
-		m.engine.RemoveOffer(o.ID)
-		delete(m.offers, o.ID)
+		e.RemoveOffer(o.ID)
+		delete(f.offers, o.ID)
 		return
 	}
-	if err := m.engine.UpsertOffer(engineOffer(o)); err != nil {
+	if err := e.UpsertOffer(engineOffer(o)); err != nil {
 		// An offer the engine refuses (a bad point) is left out, never misplaced.
 		slog.Warn("offer left out of matching", "offer", o.ID, "err", err)
-		m.engine.RemoveOffer(o.ID)
-		delete(m.offers, o.ID)
+		e.RemoveOffer(o.ID)
+		delete(f.offers, o.ID)
 		return
 	}
-	m.offers[o.ID] = offerMeta{Territory: o.Territory, OrgID: o.OrgID}
+	f.offers[o.ID] = offerMeta{Territory: o.Territory, OrgID: o.OrgID}
 }
 
-func (m *matcher) applyCandidate(c candidateRow) {
+func applyCandidate(e *match.Engine, f *matchFacts, c candidateRow) {
 	if !c.Online || c.Merged || !c.Lat.Valid || !c.Lon.Valid {
-		m.engine.RemoveCandidate(c.PersonID)
-		delete(m.cands, c.PersonID)
+		e.RemoveCandidate(c.PersonID)
+		delete(f.cands, c.PersonID)
 		return
 	}
-	if err := m.engine.UpsertCandidate(engineCandidate(c.CV, c.Lat.Float64, c.Lon.Float64)); err != nil {
+	if err := e.UpsertCandidate(engineCandidate(c.CV, c.Lat.Float64, c.Lon.Float64)); err != nil {
 		slog.Warn("CV left out of matching", "person", c.PersonID, "err", err)
-		m.engine.RemoveCandidate(c.PersonID)
-		delete(m.cands, c.PersonID)
+		e.RemoveCandidate(c.PersonID)
+		delete(f.cands, c.PersonID)
 		return
 	}
-	m.cands[c.PersonID] = candMeta{Territory: c.Territory}
+	f.cands[c.PersonID] = candMeta{Territory: c.Territory}
 }
 
 func (m *matcher) offerMeta(id string) (offerMeta, bool) {
-	m.meta.RLock()
-	defer m.meta.RUnlock()
-	o, ok := m.offers[id]
+	o, ok := m.facts.Load().offers[id]
 	return o, ok
 }
 
 // consented reports whether the person's consent to share the CV was in force at the last look.
-func (m *matcher) consented(id string) bool {
-	m.meta.RLock()
-	defer m.meta.RUnlock()
-	return m.consents[id]
-}
+func (m *matcher) consented(id string) bool { return m.facts.Load().consents[id] }
 
 func (m *matcher) candMeta(id string) (candMeta, bool) {
-	m.meta.RLock()
-	defer m.meta.RUnlock()
-	c, ok := m.cands[id]
+	c, ok := m.facts.Load().cands[id]
 	return c, ok
 }
 

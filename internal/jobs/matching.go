@@ -220,16 +220,34 @@ func (s *Service) CandidatesForOffer(ctx context.Context, a access.Actor, offerI
 		c := CandidateMatch{PersonID: it.ID, Label: "Candidat n°" + strconv.Itoa(i+1), CommuneName: d.CommuneName, Headline: d.Headline,
 			Skills: d.Skills, DistanceKm: it.DistanceKm, TravelMinutes: it.TravelMinutes, Score: it.Score, Reasons: it.Reasons,
 			Positioned: positioned[it.ID]}
-		if vis.readable(it.ID, s.matcher) || (vis.named[it.ID] && shared[it.ID]) {
+		switch {
+		case vis.readable(it.ID, s.matcher):
 			c.Name = d.LastName + " " + d.FirstName
 			c.Label = c.Name
 			c.Lat, c.Lon = d.Lat, d.Lon
+		case vis.named[it.ID] && shared[it.ID]:
+			// An employer names a candidate sent to it, never places the home.
+			c.Name = d.LastName + " " + d.FirstName
+			c.Label = c.Name
+			fallthrough
+		default:
+			// The distance to the kilometre: with a few offers, metres would place the home.
+			c.DistanceKm = math.Round(c.DistanceKm)
 		}
 		out.Items = append(out.Items, c)
 	}
 	out.Total = total
 	err = audit.Log(ctx, s.db, a, audit.Event{Action: "matching.candidates", ObjectType: "offer", ObjectID: o.ID})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	var named []string
+	for _, c := range out.Items {
+		if c.Name != "" {
+			named = append(named, c.PersonID)
+		}
+	}
+	return out, s.traceList(ctx, a, named)
 }
 
 // visibility tells, for an offer's candidates, whose files the actor may
@@ -263,7 +281,7 @@ func (s *Service) visibility(ctx context.Context, a access.Actor, o Offer) (visi
 		return v, nil
 	case employerOf(a, o) && a.Has(access.RoleEmployer):
 		rows, err := s.db.QueryContext(ctx, `SELECT ps.person_id FROM positionings ps WHERE ps.employer_org_id = $1
-			AND (ps.state <> 'proposed' OR ps.proposed_by_org = ps.employer_org_id)`, a.OrgID)
+			AND `+people.EmployerSeesPositioning, a.OrgID)
 		if err != nil {
 			return v, err
 		}
@@ -273,7 +291,7 @@ func (s *Service) visibility(ctx context.Context, a access.Actor, o Offer) (visi
 		v.territory = a.Territory
 	}
 	var w db.Where
-	scope, err := people.ScopeSQL(ctx, s.db, staffOnly(a), s.today(), &w)
+	scope, err := people.ScopeSQL(ctx, s.db, people.StaffOnly(a), s.today(), &w)
 	if err != nil {
 		return v, err
 	}

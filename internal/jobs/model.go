@@ -204,9 +204,21 @@ type Positioning struct {
 	ProposedBy    string
 	ProposedByOrg string
 	StepID        string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Events        []Event
+	// SentAt is when a professional sent the candidacy to the employer.
+	SentAt    *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Events    []Event
+}
+
+// employerSees reports whether the employer sees the candidacy (the person's
+// consent aside): as people.EmployerSeesPositioning says in SQL.
+func (p Positioning) employerSees() bool {
+	switch p.State {
+	case StateProposed, StateSent, StateInterview, StateHired:
+		return p.SentAt != nil || p.ProposedByOrg == p.EmployerOrgID
+	}
+	return false
 }
 
 // StateLabel returns the French label of the state.
@@ -226,6 +238,8 @@ func (p Positioning) Moves() []Option {
 
 // Event is one transition of a positioning.
 type Event struct {
+	// OrgID is the organisation of who moved the candidacy.
+	OrgID    string
 	From, To string
 	Reason   string
 	Note     string

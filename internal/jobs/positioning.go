@@ -30,9 +30,10 @@ type MoveInput struct {
 	StartDate string `json:"start_date"`
 }
 
-// employerOf reports whether the actor acts as the employer of an offer.
+// employerOf reports whether the actor acts as the employer of an offer: its
+// recruiters (the employer role), who alone see and move candidacies.
 func employerOf(a access.Actor, o Offer) bool {
-	return !a.System && a.OrgID == o.OrgID && a.HasAny(access.RoleEmployer, access.RoleOrgAdmin)
+	return !a.System && a.OrgID == o.OrgID && a.Has(access.RoleEmployer)
 }
 
 // Propose positions a person on an open offer: a professional who may write
@@ -70,7 +71,7 @@ func (s *Service) Propose(ctx context.Context, a access.Actor, in ProposeInput) 
 			return err
 		}
 		if err := s.notifyReferents(ctx, tx, a, p.PersonID, "positioning.proposed",
-			"Candidature proposée sur l'offre « "+o.Title+" » ("+o.EmployerName+").", now); err != nil {
+			"Candidature proposée sur l'offre « "+o.Title+" » ("+o.EmployerName+")", now); err != nil {
 			return err
 		}
 		return audit.LogTx(ctx, tx, a, audit.Event{Action: "positioning.create", ObjectType: "positioning", ObjectID: p.ID,
@@ -119,6 +120,12 @@ func (s *Service) notifyReferents(ctx context.Context, tx *db.Tx, a access.Actor
 			to = append(to, u)
 		}
 	}
+	var first, last string
+	if err := tx.QueryRowContext(ctx, `SELECT first_name, last_name FROM persons WHERE id = $1`, personID).Scan(&first, &last); err != nil {
+		return err
+	}
+	// The référents follow the person: the message names whom it is about.
+	message = strings.TrimSuffix(message, ".") + " : " + first + " " + last + "."
 	return notify.Send(ctx, tx, to, kind, message, "/personnes/"+personID+"/cv#candidatures", now)
 }
 
@@ -128,12 +135,12 @@ func (s *Service) notifyReferents(ctx context.Context, tx *db.Tx, a access.Actor
 // person's consent is in force.
 func (s *Service) canSeePositioning(ctx context.Context, a access.Actor, p Positioning) (bool, error) {
 	if a.Has(access.RoleEmployer) && a.OrgID == p.EmployerOrgID {
-		if p.State == StateProposed && p.ProposedByOrg != p.EmployerOrgID {
+		if !p.employerSees() {
 			return false, nil
 		}
 		return hasConsent(ctx, s.db, p.PersonID)
 	}
-	if _, _, err := s.people.Authorize(ctx, staffOnly(a), p.PersonID, access.Read); err != nil {
+	if _, _, err := s.people.Authorize(ctx, people.StaffOnly(a), p.PersonID, access.Read); err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return false, nil
 		}
@@ -160,11 +167,28 @@ func (s *Service) GetPositioning(ctx context.Context, a access.Actor, id string)
 		}
 		return Positioning{}, errPositioningNotFound
 	}
-	if p.Events, err = eventsOf(ctx, s.db, id); err != nil {
+	if err := s.withEvents(ctx, a, &p); err != nil {
 		return Positioning{}, err
 	}
 	err = audit.Log(ctx, s.db, a, audit.Event{Action: "positioning.read", ObjectType: "positioning", ObjectID: id, PersonID: p.PersonID})
 	return p, err
+}
+
+// withEvents loads a candidacy's history; an employer does not read the
+// professionals' comments, which are theirs and may hold social details.
+func (s *Service) withEvents(ctx context.Context, a access.Actor, p *Positioning) error {
+	var err error
+	if p.Events, err = eventsOf(ctx, s.db, p.ID); err != nil {
+		return err
+	}
+	if a.Has(access.RoleEmployer) && a.OrgID == p.EmployerOrgID && !a.System {
+		for i := range p.Events {
+			if p.Events[i].OrgID != a.OrgID {
+				p.Events[i].Note = ""
+			}
+		}
+	}
+	return nil
 }
 
 // mayMove reports whether the actor may move a candidacy to a state: the
@@ -183,6 +207,21 @@ func (s *Service) mayMove(ctx context.Context, a access.Actor, p Positioning, to
 		return false, err
 	}
 	return true, nil
+}
+
+// AllowedMoves lists the states the actor may move a candidacy to.
+func (s *Service) AllowedMoves(ctx context.Context, a access.Actor, p Positioning) ([]Option, error) {
+	var out []Option
+	for _, m := range p.Moves() {
+		ok, err := s.mayMove(ctx, a, p, m.Value)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // Move moves a candidacy to another state, logging the transition. Sending
@@ -229,6 +268,12 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id string, in MoveIn
 	}
 	now := db.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if in.State == StateHired && tx.Dialect() == db.Postgres {
+			// Two hires at once on the last position: the second waits, then counts the first.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM offers WHERE id = $1 FOR UPDATE`, o.ID); err != nil {
+				return err
+			}
+		}
 		stepID := ""
 		if hire != nil {
 			st, err := steps.RecordHire(ctx, tx, a, p.PersonID, *hire, now)
@@ -252,7 +297,7 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id string, in MoveIn
 			return err
 		}
 		if in.State == StateHired {
-			if err := fillWhenComplete(ctx, tx, o, now); err != nil {
+			if err := fillWhenComplete(ctx, tx, a, o, now); err != nil {
 				return err
 			}
 		}
@@ -265,7 +310,13 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id string, in MoveIn
 	if in.State == StateHired {
 		s.matcher.touch()
 	}
-	return s.GetPositioning(ctx, a, p.ID)
+	// The actor who moved it reads the result, even a refusal that ends an
+	// employer's access to the candidacy.
+	moved, ok, err := getPositioning(ctx, s.db, p.ID)
+	if err != nil || !ok {
+		return Positioning{}, errPositioningNotFound
+	}
+	return moved, s.withEvents(ctx, a, &moved)
 }
 
 func checkMove(p Positioning, to, reason, note string) error {
@@ -339,16 +390,22 @@ func (s *Service) hireStep(ctx context.Context, o Offer, start string) (steps.St
 }
 
 // fillWhenComplete marks an offer filled once it has hired for every position.
-func fillWhenComplete(ctx context.Context, tx *db.Tx, o Offer, now time.Time) error {
+func fillWhenComplete(ctx context.Context, tx *db.Tx, a access.Actor, o Offer, now time.Time) error {
 	var hired int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM positionings WHERE offer_id = $1 AND state = 'hired'`, o.ID).Scan(&hired); err != nil {
 		return err
 	}
-	if hired < o.Positions || o.Status != StatusOpen {
+	if hired < o.Positions {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE offers SET status = 'filled', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'`, o.ID, now)
-	return err
+	res, err := tx.ExecContext(ctx, `UPDATE offers SET status = 'filled', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'`, o.ID, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return audit.LogTx(ctx, tx, a, audit.Event{Action: "offer.update", ObjectType: "offer", ObjectID: o.ID, Detail: "statut : filled (tous les postes pourvus)"})
 }
 
 // personPositionings lists a person's candidacies the actor may see.
@@ -357,7 +414,7 @@ func (s *Service) personPositionings(ctx context.Context, a access.Actor, person
 	w.Add("ps.person_id = $%d", personID)
 	if a.Has(access.RoleEmployer) && !a.System {
 		w.Add("ps.employer_org_id = $%d", a.OrgID)
-		w.Raw("(ps.state <> 'proposed' OR ps.proposed_by_org = ps.employer_org_id)")
+		w.Raw(people.EmployerSeesPositioning)
 	}
 	return positioningsWhere(ctx, s.db, &w, 200)
 }
@@ -373,14 +430,42 @@ func (s *Service) OfferPositionings(ctx context.Context, a access.Actor, offerID
 	var w db.Where
 	w.Add("ps.offer_id = $%d", o.ID)
 	if a.Has(access.RoleEmployer) && !a.System {
-		w.Raw("(ps.state <> 'proposed' OR ps.proposed_by_org = ps.employer_org_id)")
+		w.Raw(people.EmployerSeesPositioning)
 		w.Raw("EXISTS (SELECT 1 FROM cv_consents c WHERE c.person_id = ps.person_id AND c.revoked_at IS NULL)")
-		return positioningsWhere(ctx, s.db, &w, 1000)
+		list, err := positioningsWhere(ctx, s.db, &w, 1000)
+		if err != nil {
+			return nil, err
+		}
+		return list, s.traceList(ctx, a, positioningPeople(list))
 	}
-	scope, err := people.ScopeSQL(ctx, s.db, staffOnly(a), s.today(), &w)
+	scope, err := people.ScopeSQL(ctx, s.db, people.StaffOnly(a), s.today(), &w)
 	if err != nil {
 		return nil, err
 	}
 	w.Raw(scope)
-	return positioningsWhere(ctx, s.db, &w, 1000)
+	list, err := positioningsWhere(ctx, s.db, &w, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return list, s.traceList(ctx, a, positioningPeople(list))
+}
+
+func positioningPeople(list []Positioning) []string {
+	ids := make([]string, len(list))
+	for i, p := range list {
+		ids[i] = p.PersonID
+	}
+	return ids
+}
+
+// traceList records that the actor saw these people named in a list.
+func (s *Service) traceList(ctx context.Context, a access.Actor, personIDs []string) error {
+	if len(personIDs) == 0 {
+		return nil
+	}
+	events := make([]audit.Event, len(personIDs))
+	for i, id := range personIDs {
+		events[i] = audit.Event{Action: "person.list", ObjectType: "person", ObjectID: id, PersonID: id}
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error { return audit.LogBatchTx(ctx, tx, a, events) })
 }

@@ -86,6 +86,9 @@ func (s *Service) employerFor(ctx context.Context, a access.Actor, id string) (e
 	if !ok || !access.CanOffer(a, access.Offer{Territory: e.Territory, EmployerOrgID: e.ID}, access.Read) {
 		return employerRow{}, errs.FieldErrors{"employer_id": "Employeur inconnu."}.Err()
 	}
+	if !e.isEmployer() {
+		return employerRow{}, errs.FieldErrors{"employer_id": "Cette structure ne publie pas d'offres : choisissez un employeur, une SIAE ou un GEIQ."}.Err()
+	}
 	return e, nil
 }
 

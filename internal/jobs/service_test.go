@@ -6,6 +6,7 @@ import (
 
 	"tremplin/internal/jobs"
 	"tremplin/internal/orgs"
+	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/auth"
 	"tremplin/internal/platform/auth/authtest"
@@ -451,6 +452,72 @@ func TestACDDIHireIsAnInsertionContract(t *testing.T) {
 		}
 		if n := w.count(`SELECT count(*) FROM steps WHERE person_id = $1 AND kind = 'iae' AND subtype = 'ACI'`, w.martin.ID); n != 1 {
 			t.Errorf("a CDDI hire is an insertion contract in the ACI, got %d such steps", n)
+		}
+	})
+}
+
+func TestAnEmployerSeesOnlyCandidaciesSentToIt(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		o := w.offer("Agent de propreté", "K2204", arrasINS, nil)
+		w.onlineCV("referent", w.martin, "K2204")
+		if err := w.svc.GiveConsent(w.ctx, w.as("referent"), w.martin.ID, jobs.ConsentWritten); err != nil {
+			t.Fatal(err)
+		}
+		p, err := w.svc.Propose(w.ctx, w.as("referent"), jobs.ProposeInput{OfferID: o.ID, PersonID: w.martin.ID, Note: "Suivie pour des dettes"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Move(w.ctx, w.as("referent"), p.ID, jobs.MoveInput{State: jobs.StateWithdrawn}); err != nil {
+			t.Fatal(err)
+		}
+		employer := w.as("employer")
+		if _, err := w.svc.GetPositioning(w.ctx, employer, p.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("a proposal withdrawn before it was sent reaches the employer: %v", err)
+		}
+		if _, _, err := w.ppl.Get(w.ctx, employer, w.martin.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("the employer reads a person whose proposal was withdrawn unsent: %v", err)
+		}
+		if list, _, err := w.ppl.List(w.ctx, employer, people.Filter{}); err != nil || len(list) != 0 {
+			t.Errorf("the employer lists %d people (%v)", len(list), err)
+		}
+
+		// Sent, then the employer sees the candidate — as a candidate only, in every list.
+		other := w.offer("Agent de propreté (soir)", "K2204", arrasINS, nil)
+		p2, err := w.svc.Propose(w.ctx, w.as("referent"), jobs.ProposeInput{OfferID: other.ID, PersonID: w.martin.ID, Note: "Suivie pour des dettes"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Move(w.ctx, w.as("referent"), p2.ID, jobs.MoveInput{State: jobs.StateSent}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.svc.GetPositioning(w.ctx, employer, p2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range got.Events {
+			if e.Note != "" {
+				t.Errorf("the employer reads the professional's comment %q", e.Note)
+			}
+		}
+		list, _, err := w.ppl.List(w.ctx, employer, people.Filter{})
+		if err != nil || len(list) != 1 || !list[0].CandidateOnly || list[0].Lat != nil || list[0].Referent != nil {
+			t.Errorf("the employer's list shows the candidate as a candidate only: %+v, %v", list, err)
+		}
+		person, _, err := w.ppl.Get(w.ctx, employer, w.martin.ID)
+		if err != nil || person.Lat != nil || person.Referent != nil || person.Phone == "" {
+			t.Errorf("the employer's view of a candidate has no home position nor référent: %+v, %v", person, err)
+		}
+		c, err := w.svc.CandidatesForOffer(w.ctx, employer, other.ID, jobs.MatchQuery{})
+		if err != nil || len(c.Items) != 1 || c.Items[0].Name == "" || c.Items[0].Lat != nil {
+			t.Errorf("the employer names a candidate sent to it, never places the home: %+v, %v", c.Items, err)
+		}
+		// A refusal ends the employer's access.
+		if _, err := w.svc.Move(w.ctx, employer, p2.ID, jobs.MoveInput{State: jobs.StateRefused, Reason: "experience"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.ppl.Get(w.ctx, employer, w.martin.ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("the employer still reads a candidate it refused: %v", err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,9 +258,12 @@ func getEmployer(ctx context.Context, q db.Querier, id string) (employerRow, boo
 	return e, err == nil, err
 }
 
-// employerKinds are the organisations that may publish offers: employers,
-// and the insertion structures and GEIQ that recruit.
-var employerKinds = []string{"employer", "siae", "geiq", "departement", "association"}
+// employerKinds are the organisations that publish offers: employers, and
+// the insertion structures and GEIQ that recruit.
+var employerKinds = []string{"employer", "siae", "geiq"}
+
+// isEmployer reports whether an organisation publishes offers.
+func (e employerRow) isEmployer() bool { return slices.Contains(employerKinds, e.Kind) }
 
 func listEmployers(ctx context.Context, q db.Querier, territory, orgID string) ([]employerRow, error) {
 	var w db.Where
@@ -270,7 +274,7 @@ func listEmployers(ctx context.Context, q db.Querier, territory, orgID string) (
 	if territory != "" {
 		w.Add("territory = $%d", territory)
 	}
-	w.Raw("kind IN ('employer','siae','geiq')")
+	w.Raw("kind IN ('employer', 'siae', 'geiq')")
 	rows, err := q.QueryContext(ctx, `SELECT id, name, kind, territory, siret, naf FROM organisations`+w.String()+` ORDER BY search_name, id LIMIT 2000`, w.Args...)
 	if err != nil {
 		return nil, err

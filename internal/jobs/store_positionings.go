@@ -10,15 +10,17 @@ import (
 )
 
 const positioningColumns = `ps.id, ps.offer_id, f.title, ps.employer_org_id, o.name, ps.person_id, p.last_name || ' ' || p.first_name,
-	ps.state, ps.reason, ps.proposed_by, ps.proposed_by_org, ps.step_id, ps.created_at, ps.updated_at`
+	ps.state, ps.reason, ps.proposed_by, ps.proposed_by_org, ps.step_id, ps.sent_at, ps.created_at, ps.updated_at`
 
 const positioningFrom = ` FROM positionings ps JOIN offers f ON f.id = ps.offer_id
 	JOIN organisations o ON o.id = ps.employer_org_id JOIN persons p ON p.id = ps.person_id`
 
 func scanPositioning(sc interface{ Scan(...any) error }) (Positioning, error) {
 	var p Positioning
+	var sent sql.NullTime
 	err := sc.Scan(&p.ID, &p.OfferID, &p.OfferTitle, &p.EmployerOrgID, &p.EmployerName, &p.PersonID, &p.PersonName,
-		&p.State, &p.Reason, &p.ProposedBy, &p.ProposedByOrg, &p.StepID, &p.CreatedAt, &p.UpdatedAt)
+		&p.State, &p.Reason, &p.ProposedBy, &p.ProposedByOrg, &p.StepID, &sent, &p.CreatedAt, &p.UpdatedAt)
+	p.SentAt = timePtr(sent)
 	return p, err
 }
 
@@ -33,7 +35,8 @@ func insertPositioning(ctx context.Context, q db.Querier, p Positioning) error {
 // makes it report false rather than overwrite.
 func movePositioning(ctx context.Context, q db.Querier, id, from, to, reason, stepID string, at time.Time) (bool, error) {
 	res, err := q.ExecContext(ctx, `UPDATE positionings SET state = $3, reason = $4, step_id = CASE WHEN $5 = '' THEN step_id ELSE $5 END,
-		updated_at = $6 WHERE id = $1 AND state = $2`, id, from, to, reason, stepID, at)
+		sent_at = CASE WHEN $3 = 'sent' AND sent_at IS NULL THEN $6 ELSE sent_at END, updated_at = $6
+		WHERE id = $1 AND state = $2`, id, from, to, reason, stepID, at)
 	if err != nil {
 		return false, err
 	}
@@ -56,7 +59,7 @@ func getPositioning(ctx context.Context, q db.Querier, id string) (Positioning, 
 }
 
 func eventsOf(ctx context.Context, q db.Querier, positioningID string) ([]Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.from_state, e.to_state, e.reason, e.note, COALESCE(u.first_name || ' ' || u.last_name, ''),
+	rows, err := q.QueryContext(ctx, `SELECT e.organisation_id, e.from_state, e.to_state, e.reason, e.note, COALESCE(u.first_name || ' ' || u.last_name, ''),
 		COALESCE(o.name, ''), e.at FROM positioning_events e LEFT JOIN users u ON u.id = e.user_id
 		LEFT JOIN organisations o ON o.id = e.organisation_id WHERE e.positioning_id = $1 ORDER BY e.at, e.id`, positioningID)
 	if err != nil {
@@ -66,7 +69,7 @@ func eventsOf(ctx context.Context, q db.Querier, positioningID string) ([]Event,
 	var out []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.From, &e.To, &e.Reason, &e.Note, &e.UserName, &e.OrgName, &e.At); err != nil {
+		if err := rows.Scan(&e.OrgID, &e.From, &e.To, &e.Reason, &e.Note, &e.UserName, &e.OrgName, &e.At); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

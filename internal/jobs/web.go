@@ -628,6 +628,8 @@ type positioningData struct {
 	Positioning
 	RefusalReasons []Option
 	IsEmployer     bool
+	// Allowed are the states the actor may move the candidacy to.
+	Allowed []Option
 }
 
 func (h Web) positioningPage(r *http.Request) (web.Page, error) {
@@ -637,6 +639,9 @@ func (h Web) positioningPage(r *http.Request) (web.Page, error) {
 		return web.Page{}, err
 	}
 	d := positioningData{Positioning: p, RefusalReasons: RefusalReasons, IsEmployer: a.Has(access.RoleEmployer) && a.OrgID == p.EmployerOrgID}
+	if d.Allowed, err = h.Svc.AllowedMoves(r.Context(), a, p); err != nil {
+		return web.Page{}, err
+	}
 	return web.Page{Title: "Candidature sur « " + p.OfferTitle + " »", Data: d}, nil
 }
 
@@ -653,15 +658,21 @@ func (h Web) move(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := r.PostForm
 	in := MoveInput{State: f.Get("state"), Reason: f.Get("reason"), Note: f.Get("note"), StartDate: f.Get("start_date")}
-	_, err := h.Svc.Move(r.Context(), web.Actor(r.Context()), r.PathValue("id"), in)
+	a := web.Actor(r.Context())
+	p, err := h.Svc.Move(r.Context(), a, r.PathValue("id"), in)
 	if err == nil {
-		web.Redirect(w, r, "/candidatures/"+r.PathValue("id"), "Candidature : "+strings.ToLower(labelOf(States, in.State))+".")
+		to := "/candidatures/" + p.ID
+		if a.Has(access.RoleEmployer) && !p.employerSees() {
+			// A refusal ends the employer's access to the candidacy: back to the offer.
+			to = "/offres/" + p.OfferID
+		}
+		web.Redirect(w, r, to, "Candidature : "+strings.ToLower(labelOf(States, in.State))+".")
 		return
 	}
-	p, loadErr := h.positioningPage(r)
+	page, loadErr := h.positioningPage(r)
 	if loadErr != nil {
 		h.R.Error(w, r, loadErr)
 		return
 	}
-	h.R.FormPage(w, r, templates, "templates/positioning.html", p, err)
+	h.R.FormPage(w, r, templates, "templates/positioning.html", page, err)
 }

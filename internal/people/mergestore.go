@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"tremplin/internal/platform/access"
@@ -471,30 +470,70 @@ func joinText(a, b string) string {
 
 // moveJobs moves the jobs rows: the kept file's CV wins (the duplicate's
 // experiences join it), a consent in force on both files stays the kept
-// file's, and a candidacy of both files on the same offer keeps the kept
-// file's row with the duplicate's history added to it.
+// file's, and of two candidacies on the same offer the further advanced one
+// stays, with the other's history added to it.
 func (m *merger) moveJobs(ctx context.Context) error {
-	stmts := []string{
-		`DELETE FROM cvs WHERE person_id = $2 AND EXISTS (SELECT 1 FROM cvs k WHERE k.person_id = $1)`,
-		`UPDATE cvs SET person_id = $1 WHERE person_id = $2`,
-		`UPDATE cv_experiences SET person_id = $1 WHERE person_id = $2`,
-		`UPDATE cv_consents SET revoked_at = $3, revoked_by = 'fusion' WHERE person_id = $2 AND revoked_at IS NULL
-			AND EXISTS (SELECT 1 FROM cv_consents k WHERE k.person_id = $1 AND k.revoked_at IS NULL)`,
-		`UPDATE cv_consents SET person_id = $1 WHERE person_id = $2`,
-		`UPDATE positioning_events SET positioning_id = (SELECT k.id FROM positionings k JOIN positionings d ON d.offer_id = k.offer_id
-			WHERE k.person_id = $1 AND d.person_id = $2 AND d.id = positioning_events.positioning_id)
-			WHERE positioning_id IN (SELECT d.id FROM positionings d JOIN positionings k ON k.offer_id = d.offer_id
-				WHERE d.person_id = $2 AND k.person_id = $1)`,
-		`DELETE FROM positionings WHERE person_id = $2 AND offer_id IN (SELECT offer_id FROM positionings WHERE person_id = $1)`,
-		`UPDATE positionings SET person_id = $1 WHERE person_id = $2`,
-		`UPDATE campaign_candidates SET person_id = $1 WHERE person_id = $2`,
+	if err := m.foldPositionings(ctx); err != nil {
+		return err
 	}
-	for _, q := range stmts {
-		args := []any{m.keep, m.dup}
-		if strings.Contains(q, "$3") {
-			args = append(args, m.now)
+	now := m.now
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`DELETE FROM cvs WHERE person_id = $2 AND EXISTS (SELECT 1 FROM cvs k WHERE k.person_id = $1)`, []any{m.keep, m.dup}},
+		{`UPDATE cvs SET person_id = $1 WHERE person_id = $2`, []any{m.keep, m.dup}},
+		// The matching engine reads the CVs changed since its last look.
+		{`UPDATE cvs SET updated_at = $2 WHERE person_id = $1`, []any{m.keep, now}},
+		{`UPDATE cv_experiences SET person_id = $1 WHERE person_id = $2`, []any{m.keep, m.dup}},
+		{`UPDATE cv_consents SET revoked_at = $3, revoked_by = 'fusion' WHERE person_id = $2 AND revoked_at IS NULL
+			AND EXISTS (SELECT 1 FROM cv_consents k WHERE k.person_id = $1 AND k.revoked_at IS NULL)`, []any{m.keep, m.dup, now}},
+		{`UPDATE cv_consents SET person_id = $1 WHERE person_id = $2`, []any{m.keep, m.dup}},
+		{`UPDATE positionings SET person_id = $1 WHERE person_id = $2`, []any{m.keep, m.dup}},
+		{`UPDATE campaign_candidates SET person_id = $1 WHERE person_id = $2`, []any{m.keep, m.dup}},
+	}
+	for _, st := range stmts {
+		if _, err := m.tx.ExecContext(ctx, st.q, st.args...); err != nil {
+			return err
 		}
-		if _, err := m.tx.ExecContext(ctx, q, args...); err != nil {
+	}
+	return nil
+}
+
+// stateRank orders the states of a candidacy by how far it went.
+var stateRank = map[string]int{"withdrawn": 0, "refused": 1, "proposed": 2, "sent": 3, "interview": 4, "hired": 5}
+
+// foldPositionings merges the two files' candidacies on the same offer
+// into the further advanced one, which takes the other's events.
+func (m *merger) foldPositionings(ctx context.Context) error {
+	rows, err := m.tx.QueryContext(ctx, `SELECT k.id, k.state, d.id, d.state FROM positionings k JOIN positionings d ON d.offer_id = k.offer_id
+		WHERE k.person_id = $1 AND d.person_id = $2`, m.keep, m.dup)
+	if err != nil {
+		return err
+	}
+	type pair struct{ keep, drop string }
+	var pairs []pair
+	for rows.Next() {
+		var kid, kstate, did, dstate string
+		if err := rows.Scan(&kid, &kstate, &did, &dstate); err != nil {
+			rows.Close()
+			return err
+		}
+		if stateRank[dstate] > stateRank[kstate] {
+			pairs = append(pairs, pair{did, kid})
+		} else {
+			pairs = append(pairs, pair{kid, did})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range pairs {
+		if _, err := m.tx.ExecContext(ctx, `UPDATE positioning_events SET positioning_id = $1 WHERE positioning_id = $2`, p.keep, p.drop); err != nil {
+			return err
+		}
+		if _, err := m.tx.ExecContext(ctx, `DELETE FROM positionings WHERE id = $1`, p.drop); err != nil {
 			return err
 		}
 	}

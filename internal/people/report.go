@@ -57,7 +57,7 @@ func (s *Service) MonthlyReport(ctx context.Context, a access.Actor, flowDate st
 	w.Raw("e.kind IN ('entry', 'suspension', 'closure', 'droits_devoirs')")
 	// A suspension or closure lifted (empty code) is not news for this report.
 	w.Raw("NOT (e.kind IN ('suspension', 'closure') AND e.code = '')")
-	w.Raw(scopeSQL(access.ScopeForPeople(a), db.Now().Format(time.DateOnly), &w))
+	w.Raw(scopeSQL(access.ScopeForPeople(StaffOnly(a)), db.Now().Format(time.DateOnly), &w))
 	rows, err := s.db.QueryContext(ctx, `SELECT e.kind, e.code, e.on_date, p.id, p.last_name, p.first_name, h.matricule
 		FROM rsa_events e JOIN households h ON h.id = e.household_id
 		JOIN persons p ON (e.person_id <> '' AND p.id = e.person_id)

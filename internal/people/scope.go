@@ -27,10 +27,11 @@ type Scope struct {
 	day   string
 }
 
-// NarrowScope computes the actor's scope on the day of today.
+// NarrowScope computes the actor's scope on the day of today, as a
+// professional: an employer's candidates are no file of its lists.
 func NarrowScope(ctx context.Context, q db.Querier, a access.Actor, today time.Time) (Scope, error) {
 	day := today.Format(time.DateOnly)
-	s, err := narrowScope(ctx, q, access.ScopeForPeople(a), day)
+	s, err := narrowScope(ctx, q, access.ScopeForPeople(StaffOnly(a)), day)
 	return Scope{scope: s, day: day}, err
 }
 

@@ -42,11 +42,21 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Person,
 		// The registry matches on the 13 identifying characters, as the CAF flow sends them.
 		match = s.box.Match(nir[:13])
 	}
-	list, total, err := listPeople(ctx, s.db, access.ScopeForPeople(a), f, match, db.Now())
+	// Lists show the files of the actor's staff roles; an employer with no
+	// other role lists its candidates, as candidates only.
+	scope, candidates := access.ScopeForPeople(StaffOnly(a)), false
+	if scope.None && a.Has(access.RoleEmployer) && !a.System {
+		scope, candidates = access.PersonScope{EmployerOrgID: a.OrgID}, true
+	}
+	list, total, err := listPeople(ctx, s.db, scope, f, match, db.Now())
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := withOrientations(ctx, s.db, list); err != nil {
+	if candidates {
+		for i := range list {
+			list[i] = asCandidate(list[i])
+		}
+	} else if err := withOrientations(ctx, s.db, list); err != nil {
 		return nil, 0, err
 	}
 	// A list shows names, births and matricules: each file shown is traced, so
@@ -149,20 +159,31 @@ func candidateView(a access.Actor, f access.Person) bool {
 	if !a.Has(access.RoleEmployer) || a.System {
 		return false
 	}
-	staff := a
-	staff.Roles = nil
-	for _, r := range a.Roles {
-		if r != access.RoleEmployer {
-			staff.Roles = append(staff.Roles, r)
-		}
-	}
-	return !access.CanPerson(staff, f, access.Read, db.Now())
+	return !access.CanPerson(StaffOnly(a), f, access.Read, db.Now())
 }
 
-// asCandidate keeps what an employer may know of a candidate: identity,
-// commune and contact details.
+// asCandidate keeps what an employer may know of a candidate: name, commune
+// and contact details — not the home's position, nor who follows the person
+// (which would tell the employer the person receives the RSA, say).
 func asCandidate(p Person) Person {
 	return Person{ID: p.ID, Territory: p.Territory, FirstName: p.FirstName, LastName: p.LastName, Sex: p.Sex,
-		CommuneCode: p.CommuneCode, CommuneName: p.CommuneName, Lat: p.Lat, Lon: p.Lon, Phone: p.Phone, Email: p.Email,
-		Referent: p.Referent, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, CandidateOnly: true}
+		CommuneCode: p.CommuneCode, CommuneName: p.CommuneName, Phone: p.Phone, Email: p.Email,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, CandidateOnly: true}
+}
+
+// StaffOnly returns the actor without the employer role: the capabilities
+// built on the registry list and follow files as professionals; an
+// employer's view of its candidates goes through the jobs capability.
+func StaffOnly(a access.Actor) access.Actor {
+	if !a.Has(access.RoleEmployer) {
+		return a
+	}
+	var roles []access.Role
+	for _, r := range a.Roles {
+		if r != access.RoleEmployer {
+			roles = append(roles, r)
+		}
+	}
+	a.Roles = roles
+	return a
 }

@@ -154,7 +154,7 @@ func scopeSQLOn(alias string, s access.PersonScope, today string, w *db.Where) s
 		// Employers see the candidates positioned on their offers while the
 		// person's consent is in force (positioningsOf says which).
 		ors = append(ors, alias+`.id IN (SELECT ps.person_id FROM positionings ps JOIN cv_consents c ON c.person_id = ps.person_id AND c.revoked_at IS NULL
-			WHERE ps.employer_org_id = `+arg(s.EmployerOrgID)+` AND `+employerSeesPositioning+`)`)
+			WHERE ps.employer_org_id = `+arg(s.EmployerOrgID)+` AND `+EmployerSeesPositioning+`)`)
 	}
 	if len(ors) == 0 {
 		return "1=0"
@@ -280,17 +280,20 @@ func InsertGroupMember(ctx context.Context, q db.Querier, personID string, m Gro
 	return err
 }
 
-// employerSeesPositioning is the condition, on positionings ps, under which
-// the employer sees the candidacy: once a professional sent it, or when the
-// employer proposed the person itself.
-const employerSeesPositioning = `(ps.state <> 'proposed' OR ps.proposed_by_org = ps.employer_org_id)`
+// EmployerSeesPositioning is the condition, on positionings ps, under which
+// the employer sees the candidacy and the candidate: once a professional sent
+// it (or when the employer proposed the person itself), and only while it is
+// under way or ended in a hire — a refusal or a withdrawal ends the
+// employer's access, and a proposal withdrawn before it was sent never
+// reaches it. The person's consent must be in force besides.
+const EmployerSeesPositioning = `(ps.state IN ('proposed', 'sent', 'interview', 'hired') AND (ps.sent_at IS NOT NULL OR ps.proposed_by_org = ps.employer_org_id))`
 
 // positioningsOf returns the candidacies of a person that employers may see,
 // each with whether the person's consent to share the CV is in force.
 func positioningsOf(ctx context.Context, q db.Querier, personID string) ([]access.Positioning, error) {
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT ps.employer_org_id,
 		CASE WHEN EXISTS (SELECT 1 FROM cv_consents c WHERE c.person_id = ps.person_id AND c.revoked_at IS NULL) THEN 1 ELSE 0 END
-		FROM positionings ps WHERE ps.person_id = $1 AND `+employerSeesPositioning, personID)
+		FROM positionings ps WHERE ps.person_id = $1 AND `+EmployerSeesPositioning, personID)
 	if err != nil {
 		return nil, err
 	}

@@ -133,6 +133,9 @@ CREATE TABLE positionings (
     proposed_by     TEXT NOT NULL DEFAULT '',
     proposed_by_org TEXT NOT NULL DEFAULT '',
     step_id         TEXT NOT NULL DEFAULT '',
+    -- When a professional sent the candidacy to the employer: before that the
+    -- employer sees it only if it proposed the person itself.
+    sent_at         TIMESTAMP,
     created_at      TIMESTAMP NOT NULL,
     updated_at      TIMESTAMP NOT NULL
 );
