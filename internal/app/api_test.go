@@ -42,7 +42,7 @@ type fixture struct {
 func newFixture(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	if err := refdata.Seed(ctx, d); err != nil {
+	if err := refdata.SeedFor(ctx, d, "62", "80"); err != nil {
 		t.Fatal(err)
 	}
 	a := apptest.New(t, d)

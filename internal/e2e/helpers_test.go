@@ -72,7 +72,7 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.SQLite(t)
-	if err := refdata.Seed(ctx, d); err != nil {
+	if err := refdata.SeedFor(ctx, d, "62", "80"); err != nil {
 		t.Fatalf("seed reference data: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(nil)

@@ -39,7 +39,7 @@ const campaignPassword = "correct horse battery"
 func newCampaignWorld(t *testing.T, d *db.DB) *campaignWorld {
 	t.Helper()
 	ctx := context.Background()
-	if err := refdata.Seed(ctx, d); err != nil {
+	if err := refdata.SeedFor(ctx, d, "62", "80"); err != nil {
 		t.Fatal(err)
 	}
 	box, err := secret.NewBox(make([]byte, secret.KeySize))

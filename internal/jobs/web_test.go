@@ -34,7 +34,7 @@ func newSite(t *testing.T, d *db.DB) site {
 	t.Helper()
 	ctx := context.Background()
 	a := apptest.New(t, d)
-	if err := refdata.Seed(ctx, d); err != nil {
+	if err := refdata.SeedFor(ctx, d, "62", "80"); err != nil {
 		t.Fatal(err)
 	}
 	sys := access.System("test")

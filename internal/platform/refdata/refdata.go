@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"tremplin/internal/platform/db"
@@ -140,4 +141,33 @@ func openEmbedded(name string) (io.Reader, error) {
 		return bytes.NewReader(raw), nil
 	}
 	return gzip.NewReader(bytes.NewReader(raw))
+}
+
+// SeedFor loads the embedded reference data as Seed does, but only the
+// communes of the given départements: tests that need a territory load a
+// fraction of the country's communes.
+func SeedFor(ctx context.Context, d *db.DB, departments ...string) error {
+	r, err := openEmbedded("data/communes.csv.gz")
+	if err != nil {
+		return err
+	}
+	all, err := ParseCommunesCSV(r)
+	if err != nil {
+		return err
+	}
+	var some []Commune
+	for _, c := range all {
+		if slices.Contains(departments, c.Department) {
+			some = append(some, c)
+		}
+	}
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		if err := insertCommunes(ctx, tx, some, onConflictIgnore); err != nil {
+			return err
+		}
+		if err := loadIfEmpty(ctx, tx, "rome_fiches", loadEmbeddedROME); err != nil {
+			return err
+		}
+		return loadIfEmpty(ctx, tx, "naf", loadEmbeddedNAF)
+	})
 }

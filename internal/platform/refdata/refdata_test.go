@@ -263,3 +263,19 @@ func BenchmarkSeedSQLite(b *testing.B) {
 		}
 	}
 }
+
+func TestSeedForLoadsTheCommunesOfTheGivenDépartementsOnly(t *testing.T) {
+	d := dbtest.SQLite(t)
+	if err := SeedFor(context.Background(), d, "62"); err != nil {
+		t.Fatal(err)
+	}
+	var in62, others, fiches int
+	if err := d.QueryRowContext(context.Background(), `SELECT
+		(SELECT count(*) FROM communes WHERE department = '62'), (SELECT count(*) FROM communes WHERE department <> '62'),
+		(SELECT count(*) FROM rome_fiches)`).Scan(&in62, &others, &fiches); err != nil {
+		t.Fatal(err)
+	}
+	if in62 < 800 || others != 0 || fiches == 0 {
+		t.Errorf("communes of 62: %d, of other départements: %d, ROME fiches: %d", in62, others, fiches)
+	}
+}
