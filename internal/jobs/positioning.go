@@ -61,13 +61,21 @@ func (s *Service) Propose(ctx context.Context, a access.Actor, in ProposeInput) 
 	p := Positioning{ID: db.NewID(), OfferID: o.ID, PersonID: in.PersonID, EmployerOrgID: o.OrgID, State: StateProposed,
 		ProposedBy: a.UserID, ProposedByOrg: a.OrgID, CreatedAt: now}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := insertPositioning(ctx, tx, p); err != nil {
+		from := ""
+		reopened, prev, err := reopenPositioning(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if reopened != "" {
+			// A candidacy refused or withdrawn may start again: one row, its history kept.
+			p.ID, from = reopened, prev
+		} else if err := insertPositioning(ctx, tx, p); err != nil {
 			if db.IsUniqueViolation(err) {
 				return errs.New(errs.Conflict, "Cette personne est déjà positionnée sur cette offre.")
 			}
 			return err
 		}
-		if err := insertEvent(ctx, tx, p.ID, "", StateProposed, "", note, a.UserID, a.OrgID, now); err != nil {
+		if err := insertEvent(ctx, tx, p.ID, from, StateProposed, "", note, a.UserID, a.OrgID, now); err != nil {
 			return err
 		}
 		if err := s.notifyReferents(ctx, tx, a, p.PersonID, "positioning.proposed",

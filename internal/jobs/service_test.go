@@ -521,3 +521,28 @@ func TestAnEmployerSeesOnlyCandidaciesSentToIt(t *testing.T) {
 		}
 	})
 }
+
+func TestARefusedCandidacyMayStartAgain(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		o := w.offer("Agent de propreté", "K2204", arrasINS, nil)
+		w.onlineCV("referent", w.martin, "K2204")
+		p, err := w.svc.Propose(w.ctx, w.as("referent"), jobs.ProposeInput{OfferID: o.ID, PersonID: w.martin.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Move(w.ctx, w.as("referent"), p.ID, jobs.MoveInput{State: jobs.StateWithdrawn}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := w.svc.Propose(w.ctx, w.as("referent"), jobs.ProposeInput{OfferID: o.ID, PersonID: w.martin.ID, Note: "Disponible à nouveau"})
+		if err != nil {
+			t.Fatalf("proposing again after a withdrawal: %v", err)
+		}
+		if again.ID != p.ID || again.State != jobs.StateProposed || again.SentAt != nil || len(again.Events) != 3 {
+			t.Errorf("the candidacy starts again with its history: %+v", again)
+		}
+		if _, err := w.svc.Propose(w.ctx, w.as("referent"), jobs.ProposeInput{OfferID: o.ID, PersonID: w.martin.ID}); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a candidacy under way is not proposed twice: %v", err)
+		}
+	})
+}

@@ -114,3 +114,20 @@ func referentsOf(ctx context.Context, q db.Querier, personID string, today strin
 	}
 	return out, rows.Err()
 }
+
+// reopenPositioning proposes again a candidacy of the same person on the
+// same offer that ended in a refusal or a withdrawal: it returns its id and
+// former state, or "" when there is none to reopen. It is no longer sent.
+func reopenPositioning(ctx context.Context, q db.Querier, p Positioning) (string, string, error) {
+	var id, state string
+	err := q.QueryRowContext(ctx, `SELECT id, state FROM positionings WHERE offer_id = $1 AND person_id = $2`, p.OfferID, p.PersonID).Scan(&id, &state)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && state != StateRefused && state != StateWithdrawn) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE positionings SET state = 'proposed', reason = '', sent_at = NULL, proposed_by = $2,
+		proposed_by_org = $3, updated_at = $4 WHERE id = $1 AND state = $5`, id, p.ProposedBy, p.ProposedByOrg, p.CreatedAt, state)
+	return id, state, err
+}
