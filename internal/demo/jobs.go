@@ -47,7 +47,7 @@ var jobTables = []struct {
 	{"cv_experiences", []string{"id", "person_id", "title", "employer", "start_date", "end_date", "description", "created_at"}},
 	{"cv_consents", []string{"id", "person_id", "method", "given_at", "given_by", "revoked_at", "revoked_by"}},
 	{"positionings", []string{"id", "offer_id", "person_id", "employer_org_id", "state", "reason", "proposed_by", "proposed_by_org",
-		"step_id", "created_at", "updated_at"}},
+		"step_id", "sent_at", "created_at", "updated_at"}},
 	{"positioning_events", []string{"id", "positioning_id", "from_state", "to_state", "reason", "note", "user_id", "organisation_id", "at"}},
 	{"notifications", []string{"id", "user_id", "kind", "message", "link", "created_at", "read_at"}},
 	{"campaigns", []string{"id", "organisation_id", "territory", "title", "job_title", "rome", "max_km", "created_by", "created_at",

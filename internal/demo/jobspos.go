@@ -220,7 +220,11 @@ func (g *jobsGen) positioning(o *offerPlan, cv cvPlan, state string, end time.Ti
 	moves := g.moves(o, cv, state, end)
 	p := g.persons[cv.person].p
 	id, stepID, reason := db.NewID(), "", ""
+	var sentAt any // NULL until a professional sends the candidacy
 	for _, m := range moves {
+		if m.to == stateSent && sentAt == nil {
+			sentAt = m.at
+		}
 		g.add("positioning_events", db.NewID(), id, m.from, m.to, m.reason, m.note, userRef(m.actor), g.pl.orgs[g.pl.account[m.actor].org].org.ID, m.at)
 		if m.actor != cv.ref {
 			g.notify(cv.ref, p.ID, o, empOrg.Name, m)
@@ -236,7 +240,7 @@ func (g *jobsGen) positioning(o *offerPlan, cv cvPlan, state string, end time.Ti
 	}
 	first, last := moves[0], moves[len(moves)-1]
 	g.add("positionings", id, o.id, p.ID, empOrg.ID, state, reason, userRef(first.actor), g.pl.orgs[g.pl.account[first.actor].org].org.ID,
-		stepID, first.at, last.at)
+		stepID, sentAt, first.at, last.at)
 }
 
 // moves draws the transitions of a candidacy, spread between the start of

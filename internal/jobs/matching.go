@@ -211,7 +211,7 @@ func (s *Service) CandidatesForOffer(ctx context.Context, a access.Actor, offerI
 	if err != nil {
 		return out, err
 	}
-	positioned, err := offerPositioned(ctx, s.db, o.ID)
+	positioned, err := offerPositioned(ctx, s.db, o.ID, employerOf(a, o))
 	if err != nil {
 		return out, err
 	}
@@ -399,8 +399,14 @@ func positionedOffers(ctx context.Context, q db.Querier, personID string) (map[s
 	return out, collectIDs(rows, out)
 }
 
-func offerPositioned(ctx context.Context, q db.Querier, offerID string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT person_id FROM positionings WHERE offer_id = $1`, offerID)
+// offerPositioned lists the people positioned on an offer; for its employer,
+// only the candidacies it sees (an unsent proposal is the professionals' own).
+func offerPositioned(ctx context.Context, q db.Querier, offerID string, forEmployer bool) (map[string]bool, error) {
+	query := `SELECT ps.person_id FROM positionings ps WHERE ps.offer_id = $1`
+	if forEmployer {
+		query += ` AND ` + people.EmployerSeesPositioning
+	}
+	rows, err := q.QueryContext(ctx, query, offerID)
 	if err != nil {
 		return nil, err
 	}

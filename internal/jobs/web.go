@@ -4,6 +4,7 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -111,13 +112,11 @@ type offerFormData struct {
 
 // Checked tells a checkbox list whether a value was chosen.
 func (d offerFormData) Checked(form url.Values, name, value string) bool {
-	for _, v := range form[name] {
-		if v == value {
-			return true
-		}
-	}
-	return false
+	return checked(form, name, value)
 }
+
+// checked reports whether a form chose value among the values of name.
+func checked(form url.Values, name, value string) bool { return slices.Contains(form[name], value) }
 
 func (h Web) offerForm(r *http.Request, o *Offer) (web.Page, error) {
 	a := web.Actor(r.Context())
@@ -400,12 +399,7 @@ type cvPageData struct {
 
 // Checked tells a checkbox list whether a value was chosen.
 func (d cvPageData) Checked(form url.Values, name, value string) bool {
-	for _, v := range form[name] {
-		if v == value {
-			return true
-		}
-	}
-	return false
+	return checked(form, name, value)
 }
 
 func (h Web) cvPage(r *http.Request) (web.Page, error) {
