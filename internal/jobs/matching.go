@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -233,6 +234,7 @@ func (s *Service) CandidatesForOffer(ctx context.Context, a access.Actor, offerI
 		default:
 			// The distance to the kilometre: with a few offers, metres would place the home.
 			c.DistanceKm = math.Round(c.DistanceKm)
+			c.Reasons = roundedReasons(c.Reasons, c.DistanceKm)
 		}
 		out.Items = append(out.Items, c)
 	}
@@ -412,4 +414,17 @@ func offerPositioned(ctx context.Context, q db.Querier, offerID string, forEmplo
 	}
 	out := map[string]bool{}
 	return out, collectIDs(rows, out)
+}
+
+// preciseDistance is how a reason states the distance ("À 12,4 km").
+var preciseDistance = regexp.MustCompile(`^À [0-9]+(,[0-9]+)? km`)
+
+// roundedReasons states the distance of a candidate shown without a name to
+// the kilometre, as its distance_km.
+func roundedReasons(reasons []string, km float64) []string {
+	out := make([]string, len(reasons))
+	for i, r := range reasons {
+		out[i] = preciseDistance.ReplaceAllString(r, "À environ "+strconv.Itoa(int(km))+" km")
+	}
+	return out
 }

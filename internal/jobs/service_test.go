@@ -231,6 +231,13 @@ func TestMatchingBothWays(t *testing.T) {
 		if got := strings.Join(names("employer"), ","); got != "Candidat n°1" {
 			t.Errorf("employer's candidates once Bernard shares his CV: %q", got)
 		}
+		anon, err := w.svc.CandidatesForOffer(w.ctx, w.as("employer"), near.ID, jobs.MatchQuery{})
+		if err != nil || len(anon.Items) != 1 {
+			t.Fatalf("employer's candidates: %+v, %v", anon.Items, err)
+		}
+		if d := anon.Items[0].DistanceKm; d != float64(int(d)) || !strings.HasPrefix(anon.Items[0].Reasons[0], "À environ 16 km") {
+			t.Errorf("a candidate without a name is placed to the kilometre only: %v km, %q", d, anon.Items[0].Reasons[0])
+		}
 		if _, err := w.svc.CandidatesForOffer(w.ctx, w.as("rival"), near.ID, jobs.MatchQuery{}); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another employer's candidates: %v", err)
 		}
