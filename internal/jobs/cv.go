@@ -162,14 +162,12 @@ func checkCV(in CVInput, romeKnown func(string) bool) (CV, error) {
 	} else if c.MinutesMax > 0 && c.MinutesMax < c.MinutesMin {
 		fe.Add("hours_max", "Le maximum d'heures est inférieur au minimum.")
 	}
-	if c.Vehicle && !c.Licence && slicesContains(c.Means, "car") {
+	if c.Vehicle && !c.Licence && containsFold(c.Means, "car") {
 		fe.Add("licence", "Un déplacement en voiture avec son véhicule suppose le permis.")
 	}
 	c.Experiences = checkExperiences(fe, in.Experiences)
 	return c, fe.Err()
 }
-
-func slicesContains(list []string, s string) bool { return containsFold(list, s) }
 
 func checkChoices(fe errs.FieldErrors, field string, in []string, opts []Option, unknown string) []string {
 	var out []string

@@ -67,15 +67,17 @@ const offerFrom = ` FROM offers f JOIN organisations o ON o.id = f.organisation_
 	LEFT JOIN rome_fiches r ON r.code = f.rome
 	LEFT JOIN communes c ON c.code = f.commune_code`
 
-func scanOffer(sc interface{ Scan(...any) error }) (Offer, error) {
+// scanOffer scans the offer columns, then any extra columns into extra.
+func scanOffer(sc interface{ Scan(...any) error }, extra ...any) (Offer, error) {
 	var o Offer
 	var start, closed sql.NullTime
 	var lat, lon sql.NullFloat64
 	var quals, shifts string
-	err := sc.Scan(&o.ID, &o.OrgID, &o.EmployerName, &o.Territory, &o.SiteID, &o.SiteName, &o.Reference, &o.Title, &o.ROME,
+	dest := append([]any{&o.ID, &o.OrgID, &o.EmployerName, &o.Territory, &o.SiteID, &o.SiteName, &o.Reference, &o.Title, &o.ROME,
 		&o.ROMELabel, &o.Contract, &o.ContractMonths, &o.WeeklyMinutes, &o.Positions, &start, &o.CommuneCode, &o.CommuneName,
 		&lat, &lon, &o.NeedsLicence, &o.NeedsVehicle, &quals, &shifts, &o.Description, &o.InTension, &o.ClauseLinked,
-		&o.ClauseMarket, &o.Status, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &closed)
+		&o.ClauseMarket, &o.Status, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &closed}, extra...)
+	err := sc.Scan(dest...)
 	o.Start, o.ClosedAt = dayPtr(start), timePtr(closed)
 	o.Lat, o.Lon = floatPtr(lat), floatPtr(lon)
 	o.Qualifications, o.Shifts = splitLines(quals), splitCodes(shifts)
@@ -186,9 +188,8 @@ func listOffers(ctx context.Context, q db.Querier, scope access.OfferScope, f Of
 	defer rows.Close()
 	out := []Offer{}
 	for rows.Next() {
-		var o Offer
 		var n int
-		o, err := scanOfferWith(rows, &n)
+		o, err := scanOffer(rows, &n)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -196,22 +197,6 @@ func listOffers(ctx context.Context, q db.Querier, scope access.OfferScope, f Of
 		out = append(out, o)
 	}
 	return out, total, rows.Err()
-}
-
-// scanOfferWith scans an offer followed by one more integer column.
-func scanOfferWith(rows *sql.Rows, extra *int) (Offer, error) {
-	var o Offer
-	var start, closed sql.NullTime
-	var lat, lon sql.NullFloat64
-	var quals, shifts string
-	err := rows.Scan(&o.ID, &o.OrgID, &o.EmployerName, &o.Territory, &o.SiteID, &o.SiteName, &o.Reference, &o.Title, &o.ROME,
-		&o.ROMELabel, &o.Contract, &o.ContractMonths, &o.WeeklyMinutes, &o.Positions, &start, &o.CommuneCode, &o.CommuneName,
-		&lat, &lon, &o.NeedsLicence, &o.NeedsVehicle, &quals, &shifts, &o.Description, &o.InTension, &o.ClauseLinked,
-		&o.ClauseMarket, &o.Status, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &closed, extra)
-	o.Start, o.ClosedAt = dayPtr(start), timePtr(closed)
-	o.Lat, o.Lon = floatPtr(lat), floatPtr(lon)
-	o.Qualifications, o.Shifts = splitLines(quals), splitCodes(shifts)
-	return o, err
 }
 
 // offersByIDs loads offers by id, in no particular order.
