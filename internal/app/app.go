@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"tremplin/internal/clauses"
 
 	"tremplin/internal/account"
 	"tremplin/internal/admin"
@@ -60,6 +61,8 @@ type App struct {
 	Jobs *jobs.Service
 	// Campaigns is mass recruitment: candidates assigned to sites with capacities.
 	Campaigns *jobs.Campaigns
+	// Clauses is the insertion clauses of public procurement.
+	Clauses *clauses.Service
 }
 
 // Open connects to the database, applies the migrations and loads the
@@ -120,6 +123,8 @@ func New(d *db.DB, box *secret.Box, cfg config.Config) *App {
 			NoContactDays: cfg.NoContactDays, StepGapDays: cfg.StepGapDays, ContractExpiryDays: cfg.ContractWarningDays}),
 		Jobs:      jobs.NewService(d, people.NewService(d, box), geocoder),
 		Campaigns: jobs.NewCampaigns(d, people.NewService(d, box), geocoder),
+		Clauses: clauses.NewService(d, people.NewService(d, box), clauses.Settings{
+			ETPDivisor: cfg.ETPDivisor, SilentMonths: cfg.ClauseSilentMonths, LateRatio: cfg.ClauseLateRatio}),
 	}
 }
 

@@ -243,30 +243,6 @@ func ScopeForPeople(a Actor) PersonScope {
 	return s
 }
 
-// Market carries the facts about a public market that the policy needs.
-type Market struct {
-	Territory      string
-	BuyerOrgID     string
-	FacilitatorOrg string
-}
-
-// CanMarket reports whether the actor may perform act on a market of the insertion clauses.
-func CanMarket(a Actor, m Market, act Action) bool {
-	switch {
-	case !a.Authenticated():
-		return false
-	case a.System:
-		return true
-	case a.Has(RolePublicBuyer):
-		return a.OrgID == m.BuyerOrgID
-	case a.Has(RoleFacilitator) && a.OrgID == m.FacilitatorOrg:
-		return true
-	case IsDeptManager(a) && a.Territory == m.Territory:
-		return act == Read
-	}
-	return false
-}
-
 // Organisation carries the facts about an organisation that the policy needs.
 type Organisation struct {
 	ID        string

@@ -43,6 +43,12 @@ type Config struct {
 	// MapAttribution is the credit the tile server asks for, shown as plain text on maps.
 	MapAttribution string
 	MetricsToken   string
+	// ETPDivisor is the hours of one full-time equivalent in the clause figures.
+	ETPDivisor float64
+	// ClauseSilentMonths flags a company without hours this long after its market started.
+	ClauseSilentMonths int
+	// ClauseLateRatio flags a company under this share of the pro-rata of its hours.
+	ClauseLateRatio float64
 }
 
 // Var documents one variable, for the README table and `tremplin help`.
@@ -73,6 +79,9 @@ var Vars = []Var{
 	{"TREMPLIN_STEP_GAP_DAYS", "30", "The point de situation flags a wait longer than this between the end of a step and the next one."},
 	{"TREMPLIN_CONTRACT_WARNING_DAYS", "30", "Contracts are flagged this many days before they end."},
 	{"TREMPLIN_MAP_TILES", "(none: maps without background)", "https URL template of the map tile server with {z}, {x}, {y} (and optionally {s}, {r}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Its host is allowed in the Content-Security-Policy."},
+	{"TREMPLIN_ETP_DIVISOR", "1607", "Hours of one full-time equivalent (ETP) in the insertion-clause figures (1,607 h: the legal working year)."},
+	{"TREMPLIN_CLAUSE_SILENT_MONTHS", "3", "Insertion clauses: a company with no hours this many months after its market started is flagged."},
+	{"TREMPLIN_CLAUSE_LATE_RATIO", "0.8", "Insertion clauses: a company whose hours are under this share of the pro-rata of its share is flagged late."},
 	{"TREMPLIN_MAP_ATTRIBUTION", "", "Credit of the tile server shown on maps, as plain text, e.g. © les contributeurs d'OpenStreetMap. Required with TREMPLIN_MAP_TILES."},
 }
 
@@ -111,6 +120,9 @@ func LoadFrom(getenv func(string) string) (Config, error) {
 		NoContactDays:       r.days("TREMPLIN_NO_CONTACT_DAYS", 90),
 		StepGapDays:         r.days("TREMPLIN_STEP_GAP_DAYS", 30),
 		ContractWarningDays: r.days("TREMPLIN_CONTRACT_WARNING_DAYS", 30),
+		ETPDivisor:          r.number("TREMPLIN_ETP_DIVISOR", 1607, 1, 10000),
+		ClauseSilentMonths:  int(r.number("TREMPLIN_CLAUSE_SILENT_MONTHS", 3, 1, 60)),
+		ClauseLateRatio:     r.float("TREMPLIN_CLAUSE_LATE_RATIO", 0.8),
 	}
 	r.check(c)
 	if r.err != nil {
@@ -177,6 +189,20 @@ func (r *reader) float(name string, def float64) float64 {
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f < 0 || f > 1 {
 		r.fail(name, "%q is not a number between 0 and 1", v)
+		return def
+	}
+	return f
+}
+
+// number reads a number between lo and hi.
+func (r *reader) number(name string, def, lo, hi float64) float64 {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+	if err != nil || f < lo || f > hi {
+		r.fail(name, "%q is not a number between %g and %g", v, lo, hi)
 		return def
 	}
 	return f

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
@@ -234,4 +235,150 @@ var boldWidths = [95]int{
 	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
 	333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
 	611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+}
+
+// Table layout, in points: body size, padding on each side of a cell, and
+// the height of a row.
+const (
+	tableSize = 9
+	cellPad   = 3
+	rowH      = tableSize*lineGap + 3
+)
+
+// Table draws a table: the bold header row underlined, then the rows, the
+// header repeated at the top of each new page. widths are fractions of the
+// width between the margins (columns without one share what is left); a
+// text too wide for its column is cut with "…", and numbers written the
+// French way ("1 234,50", "12 %") are aligned right.
+func (d *Document) Table(headers []string, widths []float64, rows [][]string) {
+	cols := columns(widths, max(len(headers), len(widths)))
+	if len(cols) == 0 {
+		return
+	}
+	if d.y-2*rowH < margin { // the header and at least one row
+		d.newPage()
+	}
+	d.tableHeader(headers, cols)
+	for _, row := range rows {
+		if d.y-rowH < margin {
+			d.newPage()
+			d.tableHeader(headers, cols)
+		}
+		d.tableRow(row, cols, false)
+	}
+	d.y -= 6
+}
+
+// column is the left edge and the width of a table column, in points.
+type column struct{ x, w float64 }
+
+// columns places n columns from fractions of the usable width: missing or
+// negative fractions share the rest, and a total over 1 is scaled down.
+func columns(widths []float64, n int) []column {
+	fractions := make([]float64, n)
+	total, missing := 0.0, 0
+	for i := range fractions {
+		if i < len(widths) && widths[i] > 0 {
+			fractions[i] = widths[i]
+			total += widths[i]
+		} else if i >= len(widths) {
+			missing++
+		}
+	}
+	if missing > 0 && total < 1 {
+		for i := len(widths); i < n; i++ {
+			fractions[i] = (1 - total) / float64(missing)
+		}
+		total = 1
+	}
+	usable := pageW - 2*margin
+	scale := usable
+	if total > 1 {
+		scale = usable / total
+	}
+	cols := make([]column, n)
+	x := margin
+	for i, f := range fractions {
+		cols[i] = column{x: x, w: f * scale}
+		x += cols[i].w
+	}
+	return cols
+}
+
+// tableHeader draws the header row and the line under it; a table without
+// headers has neither.
+func (d *Document) tableHeader(headers []string, cols []column) {
+	if len(headers) == 0 {
+		return
+	}
+	d.tableRow(headers, cols, true)
+	right := cols[len(cols)-1].x + cols[len(cols)-1].w
+	fmt.Fprintf(d.pages[len(d.pages)-1], "0.5 w %.2f %.2f m %.2f %.2f l S\n", margin, d.y+1.5, right, d.y+1.5)
+}
+
+// tableRow draws one row of cells at the current position.
+func (d *Document) tableRow(cells []string, cols []column, bold bool) {
+	font := "/F1"
+	if bold {
+		font = "/F2"
+	}
+	baseline := d.y - rowH + 4
+	buf := d.pages[len(d.pages)-1]
+	for i, c := range cols {
+		if i >= len(cells) {
+			break
+		}
+		// A PDF line never breaks: every kind of space prints as a space.
+		text := fit(strings.Join(strings.Fields(cells[i]), " "), bold, tableSize, c.w-2*cellPad)
+		if text == "" {
+			continue
+		}
+		x := c.x + cellPad
+		if frenchNumber(cells[i]) {
+			x = c.x + c.w - cellPad - width(text, bold, tableSize)
+		}
+		fmt.Fprintf(buf, "BT %s %.1f Tf %.2f %.2f Td (%s) Tj ET\n", font, float64(tableSize), x, baseline, escape(text))
+	}
+	d.y -= rowH
+}
+
+// fit cuts s with "…" so that it is no wider than limit points.
+func fit(s string, bold bool, size, limit float64) string {
+	if width(s, bold, size) <= limit {
+		return s
+	}
+	// "…" is one em wide in Helvetica; width counts it as an ordinary
+	// character outside ASCII, narrower.
+	ellipsis := size
+	if ellipsis > limit {
+		return ""
+	}
+	used, end := 0.0, 0
+	for i, r := range s {
+		used += width(string(r), bold, size)
+		if used+ellipsis > limit {
+			break
+		}
+		end = i + utf8.RuneLen(r)
+	}
+	return strings.TrimRight(s[:end], " ") + "…"
+}
+
+// frenchNumber reports whether s reads as a number written the French way:
+// digits grouped by spaces (ordinary, no-break or narrow no-break), a
+// decimal comma, an optional leading minus, a % or € sign.
+func frenchNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "-")
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r == ' ' || r == '\u00a0' || r == '\u202f' || r == ',' || r == '%' || r == '€':
+		default:
+			return false
+		}
+	}
+	return digits
 }

@@ -1,0 +1,5 @@
+package clauses
+
+import "net/http"
+
+func (h Web) registerPages(mux *http.ServeMux) {}

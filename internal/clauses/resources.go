@@ -1,0 +1,5 @@
+package clauses
+
+import "net/http"
+
+func (h API) registerResources(mux *http.ServeMux) {}

@@ -1,0 +1,207 @@
+package clauses_test
+
+import (
+	"testing"
+
+	"tremplin/internal/clauses"
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/dbtest"
+	"tremplin/internal/platform/errs"
+)
+
+func TestHoursParseAsFrenchSpreadsheetsWriteThem(t *testing.T) {
+	cases := []struct {
+		in   string
+		want clauses.Hours
+		ok   bool
+	}{
+		{"151,67", 15167, true}, {"151.5", 15150, true}, {"12", 1200, true}, {" 1 234,5 ", 123450, true},
+		{"0", 0, true}, {"-3", -300, true}, {",5", 50, true},
+		{"", 0, false}, {"abc", 0, false}, {"1,234,5", 0, false}, {"1.234", 0, false}, {"1e3", 0, false}, {"+4", 0, false},
+	}
+	for _, tc := range cases {
+		got, err := clauses.ParseHours(tc.in)
+		if (err == nil) != tc.ok || tc.ok && got != tc.want {
+			t.Errorf("ParseHours(%q) = %v, %v; want %v ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+	if s := clauses.Hours(36200000).String(); s != "362\u202f000" {
+		t.Errorf("362,000 h written %q", s)
+	}
+}
+
+func TestMarketsAreOpenedByFacilitatorsAndComputeTheirHours(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		op := w.operation("Tramway ligne T9", false)
+		t.Run("a buyer may not open an operation", func(t *testing.T) {
+			_, err := w.svc.CreateOperation(w.ctx, w.as("buyer"), clauses.OperationInput{Name: "X"})
+			if !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("got %v", err)
+			}
+		})
+		t.Run("the same name twice is a conflict", func(t *testing.T) {
+			_, err := w.svc.CreateOperation(w.ctx, w.as("facilitator"), clauses.OperationInput{Name: "tramway  LIGNE t9"})
+			if !errs.Is(err, errs.Conflict) {
+				t.Fatalf("got %v", err)
+			}
+		})
+		cases := []struct {
+			name  string
+			in    clauses.MarketInput
+			field string
+			hours clauses.Hours
+		}{
+			{"fixed hours", clauses.MarketInput{Reference: "T9-01", HoursRule: "fixed", RequiredHours: 500000}, "", 500000},
+			{"share of the labour hours", clauses.MarketInput{Reference: "T9-02", HoursRule: "labour_share", RuleBase: 200000, RuleRate: 7}, "", 1400000},
+			{"hours per 1,000 € invoiced", clauses.MarketInput{Reference: "T9-03", HoursRule: "per_euro", RuleBase: 2_500_000, RuleRate: 2}, "", 500000},
+			{"a rule without rate", clauses.MarketInput{Reference: "T9-04", HoursRule: "labour_share", RuleBase: 1000}, "rule_rate", 0},
+			{"an unknown clause type", clauses.MarketInput{Reference: "T9-05", ClauseType: "social"}, "clause_type", 0},
+			{"an end before the start", clauses.MarketInput{Reference: "T9-06", EndDate: "2025-01-01"}, "end_date", 0},
+			{"a reference already used", clauses.MarketInput{Reference: "T9-01"}, "reference", 0},
+			{"a buyer that is not a public buyer", clauses.MarketInput{Reference: "T9-07", BuyerOrgID: w.orgs["Bâtir SA"].ID}, "buyer_org_id", 0},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				in := tc.in
+				in.OperationID, in.Title = op.ID, "Lot"
+				if in.BuyerOrgID == "" {
+					in.BuyerOrgID = w.orgs["Syndicat des transports"].ID
+				}
+				if in.StartDate == "" {
+					in.StartDate = "2026-01-01"
+				}
+				if in.EndDate == "" {
+					in.EndDate = "2026-12-31"
+				}
+				if in.ClauseType == "" {
+					in.ClauseType = "execution"
+				}
+				m, err := w.svc.CreateMarket(w.ctx, w.as("facilitator"), in)
+				if tc.field != "" {
+					if errs.FieldsOf(err)[tc.field] == "" {
+						t.Fatalf("want an error on %s, got %v", tc.field, err)
+					}
+					return
+				}
+				if err != nil || m.Required != tc.hours || m.FacilitatorOrgID != w.orgs["PLIE de l'Artois"].ID {
+					t.Fatalf("market %+v, %v; want %v hours", m, err, tc.hours)
+				}
+			})
+		}
+	})
+}
+
+func TestDeclaredHoursReplaceTheirKeyAndKeepTheirHistory(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		m := w.market(w.operation("Tramway", false), "T9-01", 1000, "2026-01-01", "2026-12-31")
+		w.award(m, "Bâtir SA", 600, "")
+		w.award(m, "Voies ferrées SAS", 400, "Intérim Insertion")
+		alice := person("Alice", "Durand", "BRSA", "1990-05-02")
+		first := w.declare("company", m, "Bâtir SA", alice, "2026-03", 120, "CDD", "EMBAUCHE_DIRECTE")
+		again := w.declare("company", m, "Bâtir SA", alice, "2026-03", 151.67, "CDD", "EMBAUCHE_DIRECTE")
+		if again.ID != first.ID || again.Hours != 15167 {
+			t.Fatalf("the same key made a new line: %+v then %+v", first, again)
+		}
+		_, history, err := w.svc.GetDeclaration(w.ctx, w.as("facilitator"), first.ID)
+		if err != nil || len(history) != 2 || history[1].Before == nil || *history[1].Before != 12000 || history[1].After != 15167 {
+			t.Fatalf("history %+v, %v", history, err)
+		}
+		page, err := w.svc.ListDeclarations(w.ctx, w.as("facilitator"), clauses.HoursFilter{MarketID: m.ID})
+		if err != nil || page.Total != 1 || page.Hours != 15167 {
+			t.Fatalf("lines %+v, %v", page, err)
+		}
+		// Another contract in the same month is another line; the same person is found again.
+		other := w.declare("company", m, "Bâtir SA", alice, "2026-03", 10, "FORMATION", "FORMATION")
+		if other.ID == first.ID || other.ParticipantID != first.ParticipantID {
+			t.Fatalf("contract lines %+v %+v", first, other)
+		}
+
+		t.Run("access", func(t *testing.T) {
+			cases := []struct {
+				name, user, company string
+				want                errs.Code
+			}{
+				{"a company may not declare for another", "company", "Voies ferrées SAS", errs.Forbidden},
+				{"the ETTI declares the people it placed for its client", "etti", "Voies ferrées SAS", ""},
+				{"the ETTI may not declare for a company it does not work with", "etti", "Bâtir SA", errs.Forbidden},
+				{"a buyer may not declare", "buyer", "Bâtir SA", errs.Forbidden},
+				{"the département's manager reads but may not declare", "manager", "Bâtir SA", errs.Forbidden},
+				{"a facilitator of another territory does not see the market", "foreign facilitator", "Bâtir SA", errs.NotFound},
+				{"a référent does not see the market", "referent", "Bâtir SA", errs.NotFound},
+				{"a company not awarded is refused", "facilitator", "Intérim Insertion", errs.Invalid},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					_, err := w.svc.Declare(w.ctx, w.as(tc.user), clauses.DeclarationInput{MarketID: m.ID, CompanyOrgID: w.orgs[tc.company].ID,
+						Participant: person("Bruno", "Petit", "DELD", "1985-01-01"), Month: "2026-04", Hours: 3500, ContractType: "INTERIM",
+						Mode: "MISE_A_DISPOSITION"}, "ui")
+					if errs.CodeOf(err) != tc.want {
+						t.Fatalf("got %v, want %q", err, tc.want)
+					}
+				})
+			}
+			if _, _, err := w.svc.GetDeclaration(w.ctx, w.as("rail company"), first.ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("another company read a line: %v", err)
+			}
+			if _, _, err := w.svc.GetDeclaration(w.ctx, w.as("buyer"), first.ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("a buyer read a named line: %v", err)
+			}
+			page, err := w.svc.ListDeclarations(w.ctx, w.as("buyer"), clauses.HoursFilter{})
+			if err != nil || page.Total != 3 || page.Lines[0].ParticipantName != "" || page.Lines[0].ParticipantID != "" {
+				t.Errorf("the buyer's lines must come without names: %+v, %v", page, err)
+			}
+			page, err = w.svc.ListDeclarations(w.ctx, w.as("other buyer"), clauses.HoursFilter{})
+			if err != nil || page.Total != 0 {
+				t.Errorf("another buyer sees %d lines, %v", page.Total, err)
+			}
+			page, err = w.svc.ListDeclarations(w.ctx, w.as("rail company"), clauses.HoursFilter{})
+			if err != nil || page.Total != 1 {
+				t.Errorf("the rail company sees %d lines (its own placed person only), %v", page.Total, err)
+			}
+		})
+
+		t.Run("bad lines name their field", func(t *testing.T) {
+			cases := []struct {
+				name  string
+				in    clauses.DeclarationInput
+				field string
+			}{
+				{"a month that is not YYYY-MM", clauses.DeclarationInput{Month: "03/2026x"}, "month"},
+				{"a month before the market", clauses.DeclarationInput{Month: "2025-12"}, "month"},
+				{"negative hours", clauses.DeclarationInput{Hours: -100}, "hours"},
+				{"more than 300 hours in a month", clauses.DeclarationInput{Hours: 30100}, "hours"},
+				{"an unknown contract", clauses.DeclarationInput{ContractType: "STAGE"}, "contract_type"},
+				{"an unknown mode", clauses.DeclarationInput{Mode: "AUTRE"}, "mode"},
+				{"an unknown public", clauses.DeclarationInput{Participant: person("Chloé", "Roux", "RSA", "")}, "public"},
+				{"another public without its reason", clauses.DeclarationInput{Participant: person("Chloé", "Roux", "AUTRE", "")}, "public_reason"},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					in := tc.in
+					in.MarketID, in.CompanyOrgID = m.ID, w.orgs["Bâtir SA"].ID
+					if in.Month == "" {
+						in.Month = "2026-05"
+					}
+					if in.Hours == 0 {
+						in.Hours = 1000
+					}
+					if in.ContractType == "" {
+						in.ContractType = "CDI"
+					}
+					if in.Mode == "" {
+						in.Mode = "EMBAUCHE_DIRECTE"
+					}
+					if in.Participant == nil {
+						in.Participant = alice
+					}
+					_, err := w.svc.Declare(w.ctx, w.as("company"), in, "ui")
+					if errs.FieldsOf(err)[tc.field] == "" {
+						t.Fatalf("want an error on %s, got %v", tc.field, err)
+					}
+				})
+			}
+		})
+	})
+}
