@@ -66,6 +66,9 @@ func ratio(r pathway.Ratio) ratioJSON {
 
 // cmdReport prints the steering figures of a territory over a period.
 func cmdReport(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "clauses" {
+		return cmdReportClauses(e, args[1:])
+	}
 	fs := flags("report", e.stderr)
 	territory := fs.String("territory", "", "département code, e.g. 62")
 	from := fs.String("from", "", "first day, YYYY-MM-DD (default: a year before --to)")

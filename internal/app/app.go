@@ -148,6 +148,7 @@ func (a *App) Handler() http.Handler {
 	review.Web{Svc: a.Reviews, R: a.Render}.Register(mux)
 	jobs.Web{Svc: a.Jobs, R: a.Render}.Register(mux)
 	jobs.CampaignWeb{Svc: a.Campaigns, R: a.Render}.Register(mux)
+	clauses.Web{Svc: a.Clauses, R: a.Render}.Register(mux)
 	notify.Web{DB: a.DB, R: a.Render}.Register(mux)
 	orgs.Web{Svc: a.Orgs, R: a.Render}.Register(mux)
 	admin.Web{DB: a.DB, Auth: a.Auth, Orgs: a.Orgs, R: a.Render}.Register(mux)
@@ -155,7 +156,7 @@ func (a *App) Handler() http.Handler {
 	siteWeb.Register(mux)
 	// Daily work first, then imports, figures and administration.
 	a.Render.OrderNav("/personnes", "/point-de-situation", "/orientation", "/commissions", "/imports/caf", "/imports/personnes",
-		"/personnes/doublons", "/pilotage/parcours", "/avis-resultats", "/offres", "/recrutements", "/employeurs", "/structures", "/notifications")
+		"/personnes/doublons", "/pilotage/parcours", "/avis-resultats", "/offres", "/recrutements", "/employeurs", "/clauses", "/structures", "/notifications")
 
 	apiMux := http.NewServeMux()
 	people.API{Svc: a.People}.Register(apiMux)
@@ -165,6 +166,7 @@ func (a *App) Handler() http.Handler {
 	review.API{Svc: a.Reviews}.Register(apiMux)
 	jobs.API{Svc: a.Jobs}.Register(apiMux)
 	jobs.CampaignAPI{Svc: a.Campaigns}.Register(apiMux)
+	clauses.API{Svc: a.Clauses}.Register(apiMux)
 	orgs.API{Svc: a.Orgs}.Register(apiMux)
 	apiMux.HandleFunc("GET /api/v1/me", a.me)
 	apiMux.HandleFunc("/api/v1/", api.NotFound)

@@ -296,7 +296,7 @@ type Market struct {
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
 	// Awards are loaded by GetMarket.
-	Awards []Award `json:"awards,omitempty"`
+	Awards []Award `json:"awards"`
 }
 
 // ClauseTypeLabel returns the French label of the clause type.

@@ -98,6 +98,9 @@ func ScopeForClauses(a Actor) ClauseScope {
 	switch {
 	case !a.Authenticated():
 		return ClauseScope{None: true}
+	case a.System && a.Territory != "":
+		// An operator's command names its territory.
+		return ClauseScope{Territory: a.Territory, Names: true}
 	case a.System:
 		return ClauseScope{All: true, Names: true}
 	case a.Has(RolePublicBuyer):

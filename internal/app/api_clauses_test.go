@@ -1,0 +1,139 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"tremplin/internal/orgs"
+	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/auth"
+	"tremplin/internal/platform/auth/authtest"
+	"tremplin/internal/platform/db"
+	"tremplin/internal/platform/dbtest"
+)
+
+// clauseActors adds a PLIE's facilitator, a public buyer and a building
+// company to the fixture, and returns their tokens and organisations.
+func clauseActors(t *testing.T, f fixture) (tokens, ids map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	sys := access.System("test")
+	tokens, ids = map[string]string{}, map[string]string{}
+	for _, x := range []struct {
+		key, name string
+		kind      orgs.Kind
+		role      access.Role
+	}{
+		{"facilitator", "PLIE de l'Artois", orgs.KindPLIE, access.RoleFacilitator},
+		{"buyer", "Communauté urbaine d'Arras", orgs.KindPublicBuyer, access.RolePublicBuyer},
+		{"company", "Bâtiment Artois SA", orgs.KindEmployer, access.RoleEmployer},
+	} {
+		o, err := f.app.Orgs.Create(ctx, sys, orgs.Organisation{Name: x.name, Kind: x.kind, Territory: "62", CommuneCode: "62041"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := f.app.Auth.CreateUser(ctx, sys, auth.NewUser{Email: x.key + "@clauses.test", Memberships: []auth.NewMembership{authtest.Member(o.ID, x.role)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := f.app.Auth.CreateToken(ctx, u.ActorIn("", "test"), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[x.key], ids[x.key] = tok, o.ID
+	}
+	return tokens, ids
+}
+
+// TestClausesAPIFollowsTheOpenAPIDocument plays an insertion clause from the
+// operation to the buyer's figures through the API.
+func TestClausesAPIFollowsTheOpenAPIDocument(t *testing.T) {
+	c := newContract(t)
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		tok, ids := clauseActors(t, f)
+		cases := []struct {
+			name, token, method, url, template, body string
+			status                                   int
+			contains                                 string
+			saveAs                                   string
+		}{
+			{"the facilitator opens an operation", tok["facilitator"], "POST", "/api/v1/clause-operations", "/api/v1/clause-operations",
+				`{"name":"Tramway ligne T9","pooled":false}`, 201, `"name":"Tramway ligne T9"`, "operation"},
+			{"a buyer may not open one", tok["buyer"], "POST", "/api/v1/clause-operations", "/api/v1/clause-operations",
+				`{"name":"Autre"}`, 403, `"code":"forbidden"`, ""},
+			{"the facilitator adds a market whose hours are a share of the labour", tok["facilitator"], "POST", "/api/v1/markets", "/api/v1/markets",
+				`{"operation_id":"{operation}","buyer_org_id":"{buyer}","reference":"T9-GC","title":"Génie civil","start_date":"2026-01-01","end_date":"2026-12-31","clause_type":"execution","hours_rule":"labour_share","rule_base":20000,"rule_rate":7}`,
+				201, `"required_hours":1400`, "market"},
+			{"a market ending before it starts", tok["facilitator"], "POST", "/api/v1/markets", "/api/v1/markets",
+				`{"operation_id":"{operation}","buyer_org_id":"{buyer}","reference":"T9-X","title":"X","start_date":"2026-01-01","end_date":"2025-12-31","clause_type":"execution","required_hours":10}`,
+				422, `"end_date":`, ""},
+			{"the company is awarded the market", tok["facilitator"], "POST", "/api/v1/markets/{market}/awards", "/api/v1/markets/{id}/awards",
+				`{"company_org_id":"{company}","role":"holder","share_hours":1400,"fulfilment":["direct_hire"]}`, 200, `"company_name":"Bâtiment Artois SA"`, ""},
+			{"the company declares a month of hours", tok["company"], "POST", "/api/v1/hours", "/api/v1/hours",
+				`{"market_id":"{market}","participant":{"first_name":"Alice","last_name":"Durand","birth_date":"1990-05-02","sex":"F","public":"BRSA"},"month":"2026-03","hours":"151,67","contract_type":"CDD","mode":"EMBAUCHE_DIRECTE"}`,
+				200, `"hours":151.67`, "line"},
+			{"a month that is not YYYY-MM", tok["company"], "POST", "/api/v1/hours", "/api/v1/hours",
+				`{"market_id":"{market}","participant":{"first_name":"Alice","last_name":"Durand","public":"BRSA"},"month":"mars","hours":10,"contract_type":"CDD","mode":"EMBAUCHE_DIRECTE"}`,
+				422, `"month":`, ""},
+			{"the company corrects the month", tok["company"], "POST", "/api/v1/hours", "/api/v1/hours",
+				`{"market_id":"{market}","participant":{"first_name":"Alice","last_name":"Durand","birth_date":"1990-05-02","public":"BRSA"},"month":"2026-03","hours":140,"contract_type":"CDD","mode":"EMBAUCHE_DIRECTE"}`,
+				200, `"id":"{line}"`, ""},
+			{"the line keeps its history", tok["facilitator"], "GET", "/api/v1/hours/{line}", "/api/v1/hours/{id}", "", 200, `"before_hours":151.67`, ""},
+			{"a buyer does not read a named line", tok["buyer"], "GET", "/api/v1/hours/{line}", "/api/v1/hours/{id}", "", 404, `"code":"not_found"`, ""},
+			{"the buyer's lines come without names", tok["buyer"], "GET", "/api/v1/hours?from=2026-01", "/api/v1/hours", "", 200, `"participant_id":""`, ""},
+			{"the facilitator follows the operation", tok["facilitator"], "GET", "/api/v1/clause-operations/{operation}", "/api/v1/clause-operations/{id}",
+				"", 200, `"done_hours":140`, ""},
+			{"the market with its progress", tok["company"], "GET", "/api/v1/markets/{market}", "/api/v1/markets/{id}", "", 200, `"done_hours":140`, ""},
+			{"a référent does not see the market", f.referentToken, "GET", "/api/v1/markets/{market}", "/api/v1/markets/{id}", "", 404, `"code":"not_found"`, ""},
+			{"the participants the facilitator may name", tok["facilitator"], "GET", "/api/v1/clause-participants", "/api/v1/clause-participants",
+				"", 200, `"last_name":"Durand"`, ""},
+			{"the buyer's figures for the year", tok["buyer"], "GET", "/api/v1/reports/clauses?from=2026-01-01&to=2026-12-31", "/api/v1/reports/clauses",
+				"", 200, `"hours":140,`, ""},
+			{"the département's figures", f.managerToken, "GET", "/api/v1/reports/clauses?from=2026-01-01&to=2026-12-31", "/api/v1/reports/clauses",
+				"", 200, `"participants_by_public":{"AUTRE":0,"BRSA":1`, ""},
+			{"a report without its period", f.managerToken, "GET", "/api/v1/reports/clauses?from=2026-01-01", "/api/v1/reports/clauses",
+				"", 422, `"to":`, ""},
+			{"a référent gets no clause report", f.referentToken, "GET", "/api/v1/reports/clauses?from=2026-01-01&to=2026-12-31", "/api/v1/reports/clauses",
+				"", 403, `"code":"forbidden"`, ""},
+			{"the company may not take itself off a market it worked on", tok["facilitator"], "DELETE", "/api/v1/markets/{market}/awards/{company}",
+				"/api/v1/markets/{id}/awards/{company}", "", 409, `"code":"conflict"`, ""},
+		}
+		for k, v := range ids {
+			ids[k] = v
+		}
+		fill := func(s string) string {
+			for k, v := range ids {
+				s = strings.ReplaceAll(s, "{"+k+"}", v)
+			}
+			return s
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				var reqBody io.Reader
+				if tc.body != "" {
+					reqBody = strings.NewReader(fill(tc.body))
+				}
+				req, _ := http.NewRequest(tc.method, f.srv.URL+fill(tc.url), reqBody)
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != tc.status || !bytes.Contains(body, []byte(fill(tc.contains))) {
+					t.Fatalf("status %d, want %d with %s: %s", res.StatusCode, tc.status, fill(tc.contains), body)
+				}
+				c.checkMethod(t, strings.ToLower(tc.method), tc.template, tc.status, body)
+				if tc.saveAs != "" {
+					ids[tc.saveAs] = answeredID(t, body)
+				}
+			})
+		}
+	})
+}
