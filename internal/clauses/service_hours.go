@@ -12,6 +12,7 @@ import (
 	"tremplin/internal/platform/audit"
 	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
+	"tremplin/internal/platform/refdata"
 )
 
 // MaxMonthlyHours is the most one person can work in a month under one contract (48 h a week).
@@ -283,8 +284,12 @@ func (s *Service) Declare(ctx context.Context, a access.Actor, in DeclarationInp
 	if in.ViaOrgID == "" {
 		in.ViaOrgID = aw.PartnerOrgID
 	}
-	if in.ViaOrgID != "" && !s.orgExists(ctx, in.ViaOrgID, "") {
+	switch {
+	case in.ViaOrgID != "" && !s.orgExists(ctx, in.ViaOrgID, ""):
 		fe.Add("via_org_id", "Structure inconnue.")
+	case ok && in.ViaOrgID != "" && in.ViaOrgID != aw.PartnerOrgID && !canValidate(a):
+		// Only the facilitator names another placing structure than the award's partner.
+		fe.Add("via_org_id", "Cette structure n'est pas le partenaire de l'entreprise sur ce marché.")
 	}
 	in.ContractType, in.Mode = strings.ToUpper(strings.TrimSpace(in.ContractType)), strings.ToUpper(strings.TrimSpace(in.Mode))
 	mo := checkLine(fe, in.Month, in.Hours, in.ContractType, in.Mode, m)
@@ -346,8 +351,13 @@ func (s *Service) resolveParticipant(ctx context.Context, tx *db.Tx, a access.Ac
 		return Participant{}, err
 	}
 	if p.ExternalID != "" {
-		if old, ok, err := findParticipantByExternal(ctx, tx, territory, p.ExternalID); err != nil || ok {
+		old, ok, err := findParticipantByExternal(ctx, tx, territory, p.ExternalID)
+		if err != nil || ok && samePerson(old, p) {
 			return old, err
+		}
+		if ok {
+			// An identifier must not open someone else's record to whoever guesses it.
+			return Participant{}, errs.FieldErrors{"external_id": "Cet identifiant désigne une autre personne : vérifiez le nom et le prénom."}.Err()
 		}
 	} else if old, ok, err := findParticipantByKey(ctx, tx, territory, matchKey(p.LastName, p.FirstName, p.BirthDate)); err != nil || ok {
 		return old, err
@@ -499,4 +509,13 @@ func isCommuneCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// samePerson reports whether a described participant is the recorded one: same
+// names, and the same birth date when both are known.
+func samePerson(rec, p Participant) bool {
+	if refdata.Fold(rec.LastName) != refdata.Fold(p.LastName) || refdata.Fold(rec.FirstName) != refdata.Fold(p.FirstName) {
+		return false
+	}
+	return rec.BirthDate == nil || p.BirthDate == nil || rec.BirthDate.Equal(*p.BirthDate)
 }

@@ -205,3 +205,46 @@ func TestDeclaredHoursReplaceTheirKeyAndKeepTheirHistory(t *testing.T) {
 		})
 	})
 }
+
+func TestAnIdentifierDoesNotOpenSomeoneElsesRecord(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		m := w.market(w.operation("Tramway", false), "T9-01", 1000, "2026-01-01", "2026-12-31")
+		w.award(m, "Bâtir SA", 600, "")
+		w.award(m, "Voies ferrées SAS", 400, "Intérim Insertion")
+		known := &clauses.ParticipantInput{ExternalID: "PLIE-0042", FirstName: "Alice", LastName: "Durand", Public: "BRSA"}
+		first := w.declare("facilitator", m, "Bâtir SA", known, "2026-02", 35, "CDD", "EMBAUCHE_DIRECTE")
+		cases := []struct {
+			name, user, company string
+			p                   *clauses.ParticipantInput
+			via                 string
+			field               string
+		}{
+			{"the same identifier and names find the participant", "company", "Bâtir SA",
+				&clauses.ParticipantInput{ExternalID: "PLIE-0042", FirstName: "alice", LastName: "DURAND", Public: "BRSA"}, "", ""},
+			{"the identifier with other names is refused", "rail company", "Voies ferrées SAS",
+				&clauses.ParticipantInput{ExternalID: "PLIE-0042", FirstName: "Marc", LastName: "Leroy", Public: "DELD"}, "", "external_id"},
+			{"an SIAE may not name itself the placing structure of another company", "etti", "Bâtir SA",
+				person("Marc", "Leroy", "DELD", ""), "Intérim Insertion", "via_org_id"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				in := clauses.DeclarationInput{MarketID: m.ID, CompanyOrgID: w.orgs[tc.company].ID, Participant: tc.p, Month: "2026-03",
+					Hours: 1000, ContractType: "CDD", Mode: "EMBAUCHE_DIRECTE"}
+				if tc.via != "" {
+					in.ViaOrgID = w.orgs[tc.via].ID
+				}
+				got, err := w.svc.Declare(w.ctx, w.as(tc.user), in, "ui")
+				if tc.field != "" {
+					if errs.FieldsOf(err)[tc.field] == "" && !errs.Is(err, errs.NotFound) {
+						t.Fatalf("want an error on %s, got %v", tc.field, err)
+					}
+					return
+				}
+				if err != nil || got.ParticipantID != first.ParticipantID {
+					t.Fatalf("got %+v, %v", got, err)
+				}
+			})
+		}
+	})
+}

@@ -213,7 +213,7 @@ func TestBrowserJourneys(t *testing.T) {
 	}{
 		{"manager", f.Manager, "/", "Bonjour Claire", []string{"Personnes accompagnées", "Point de situation", "À orienter", "Commissions de cas",
 			"Flux CAF/MSA", "Import de listes", "Doublons", "Chiffres du parcours", "Avis des personnes", "Offres d'emploi",
-			"Recrutements de masse", "Employeurs", "Structures", "Notifications"}},
+			"Recrutements de masse", "Employeurs", "Clauses d'insertion", "Structures", "Notifications"}},
 		{"org_admin", f.OrgAdmin, "/admin/journal", "Journal d'accès", []string{"Personnes accompagnées", "Point de situation", "Commissions de cas",
 			"Import de listes", "Doublons", "Avis des personnes", "Offres d'emploi", "Recrutements de masse", "Employeurs", "Structures",
 			"Notifications", "Comptes", "Journal d'accès"}},

@@ -13,6 +13,9 @@ type Market struct {
 	PartnerOrgIDs []string
 }
 
+// companyKinds are the kinds of organisations that work on markets: companies and insertion structures.
+var companyKinds = []string{"employer", "siae", "geiq"}
+
 // companyRoles are the roles that act for a company or an SIAE on its markets.
 var companyRoles = []Role{RoleEmployer, RoleSIAEStaff, RoleOrgAdmin}
 
@@ -109,7 +112,7 @@ func ScopeForClauses(a Actor) ClauseScope {
 		return ClauseScope{FacilitatorOrgID: a.OrgID, Names: true}
 	case IsDeptManager(a):
 		return ClauseScope{Territory: a.Territory, Names: true}
-	case a.HasAny(companyRoles...) && a.OrgID != "":
+	case a.HasAny(companyRoles...) && a.OrgID != "" && slices.Contains(companyKinds, a.OrgKind):
 		return ClauseScope{CompanyOrgID: a.OrgID, Names: true}
 	}
 	return ClauseScope{None: true}

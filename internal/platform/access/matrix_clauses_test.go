@@ -62,6 +62,7 @@ var clausesMatrix = []matrixRow{
 	{"the département's lists are its territory", "manager 62", clauseLists(func(s access.ClauseScope) bool { return s.Territory == "62" && s.Names }), true, ""},
 	{"a company's lists are its own", "employer with consent", clauseLists(func(s access.ClauseScope) bool { return s.CompanyOrgID == emp62 }), true, ""},
 	{"a référent has no clause list", "référent", clauseLists(anyScope), false, ""},
+	{"an association's administrator has no clause list", "org admin of another org", clauseLists(anyScope), false, ""},
 	{"an unauthenticated actor has no clause list", "unauthenticated", clauseLists(anyScope), false, ""},
 }
 
