@@ -54,6 +54,8 @@ type Report struct {
 	// Contracts counts the distinct participant × company × market × contract type worked in the period.
 	Contracts       int              `json:"contracts"`
 	ContractsByType map[string]int   `json:"contracts_by_type"`
+	// ContractsByPublic counts the contracts by the participant's public, for the national consolidation.
+	ContractsByPublic map[string]int `json:"contracts_by_public"`
 	HoursByContract map[string]Hours `json:"hours_by_contract"`
 	HoursByMode     map[string]Hours `json:"hours_by_mode"`
 }
@@ -71,9 +73,9 @@ func percent(done, required Hours) float64 {
 func newReport(f ReportFilter, divisor float64) Report {
 	r := Report{From: day(f.From), To: day(f.To), OperationID: f.OperationID, ETPDivisor: divisor,
 		ParticipantsByPublic: map[string]int{}, HoursByPublic: map[string]Hours{}, ParticipantsBySex: map[string]int{},
-		ParticipantsByAge: map[string]int{}, ContractsByType: map[string]int{}, HoursByContract: map[string]Hours{}, HoursByMode: map[string]Hours{}}
+		ParticipantsByAge: map[string]int{}, ContractsByType: map[string]int{}, ContractsByPublic: map[string]int{}, HoursByContract: map[string]Hours{}, HoursByMode: map[string]Hours{}}
 	for _, p := range Publics {
-		r.ParticipantsByPublic[p.Code], r.HoursByPublic[p.Code] = 0, 0
+		r.ParticipantsByPublic[p.Code], r.HoursByPublic[p.Code], r.ContractsByPublic[p.Code] = 0, 0, 0
 	}
 	for _, c := range ContractTypes {
 		r.ContractsByType[c.Code], r.HoursByContract[c.Code] = 0, 0
@@ -179,7 +181,8 @@ func (s *Service) lineFigures(ctx context.Context, r *Report, sc access.ClauseSc
 	type pair struct{ participant, company string }
 	seen := map[string]bool{}
 	hires := map[pair]bool{}
-	contracts := map[string]bool{}
+	// contracts maps each contract (participant, company, market, type) to the participant's public.
+	contracts := map[string]string{}
 	end := f.To
 	for rows.Next() {
 		var pid, company, market, contract, mode, public, sex string
@@ -196,7 +199,7 @@ func (s *Service) lineFigures(ctx context.Context, r *Report, sc access.ClauseSc
 		r.HoursByContract[contract] += hours
 		r.HoursByMode[mode] += hours
 		// A line may be split by mode: the contract is the same.
-		contracts[pid+"|"+company+"|"+market+"|"+contract] = true
+		contracts[pid+"|"+company+"|"+market+"|"+contract] = public
 		if mode == "EMBAUCHE_DIRECTE" && contract != "FORMATION" {
 			hires[pair{pid, company}] = true
 		}
@@ -219,9 +222,10 @@ func (s *Service) lineFigures(ctx context.Context, r *Report, sc access.ClauseSc
 		return err
 	}
 	r.Hires = len(hires)
-	for k := range contracts {
+	for k, public := range contracts {
 		r.Contracts++
 		r.ContractsByType[k[strings.LastIndexByte(k, '|')+1:]]++
+		r.ContractsByPublic[public]++
 	}
 	return nil
 }

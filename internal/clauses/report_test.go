@@ -78,7 +78,7 @@ func TestTheClauseReportCountsThePeriodForEachReader(t *testing.T) {
 		}
 		r, _ := w.svc.Report(w.ctx, w.as("manager"), clauses.ReportFilter{From: date("2026-01-01"), To: date("2026-12-31")})
 		if r.HoursByPublic["BRSA"] != 25050 || r.ParticipantsBySex["M"] != 1 || r.ParticipantsQPV != 1 || r.ParticipantsByAge["moins_26"] != 1 ||
-			r.Contracts != 4 || r.ContractsByType["FORMATION"] != 1 {
+			r.Contracts != 4 || r.ContractsByType["FORMATION"] != 1 || r.ContractsByPublic["BRSA"] != 2 || r.ContractsByPublic["RQTH"] != 1 {
 			t.Errorf("breakdowns %+v", r)
 		}
 		if want := 410.5 / 1607; r.ETP < want-1e-9 || r.ETP > want+1e-9 {
