@@ -52,12 +52,12 @@ type Report struct {
 	RequiredHours        Hours            `json:"required_hours"`
 	Hires                int              `json:"hires"`
 	// Contracts counts the distinct participant × company × market × contract type worked in the period.
-	Contracts       int              `json:"contracts"`
-	ContractsByType map[string]int   `json:"contracts_by_type"`
+	Contracts       int            `json:"contracts"`
+	ContractsByType map[string]int `json:"contracts_by_type"`
 	// ContractsByPublic counts the contracts by the participant's public, for the national consolidation.
-	ContractsByPublic map[string]int `json:"contracts_by_public"`
-	HoursByContract map[string]Hours `json:"hours_by_contract"`
-	HoursByMode     map[string]Hours `json:"hours_by_mode"`
+	ContractsByPublic map[string]int   `json:"contracts_by_public"`
+	HoursByContract   map[string]Hours `json:"hours_by_contract"`
+	HoursByMode       map[string]Hours `json:"hours_by_mode"`
 }
 
 // Percent returns the share of the required hours done, 0 when nothing is required.
