@@ -122,6 +122,7 @@ func Generate(ctx context.Context, d *db.DB, box *secret.Box, opt Options) (Resu
 
 	pathways := newPathwayGen(opt.Seed, now.UTC().Truncate(24*time.Hour), code, pl.orgs, pl.account).generate(persons)
 	newJobsGen(opt.Seed, pl).generate(persons, &pathways)
+	newClausesGen(opt.Seed, pl).generate(persons, &pathways)
 
 	// The trace of the generation is written with the people: all or nothing.
 	detail := fmt.Sprintf("taille %s, graine %d, département %s : %d structures, %d comptes, %d personnes",

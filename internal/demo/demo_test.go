@@ -166,7 +166,7 @@ func checkAccounts(t *testing.T, d *db.DB, res Result) {
 		}
 	}
 	for _, local := range []string{"admin", "admin.structure", "manager", "orientation", "referent.social", "referent.pro",
-		"facilitateur", "siae", "employeur", "acheteur"} {
+		"facilitateur", "siae", "employeur", "acheteur", "acheteur.departement", "acheteur.transports", "siae.etti", "entreprise.travaux"} {
 		if !emails[local+"@"+Domain] {
 			t.Errorf("no account %s@%s", local, Domain)
 		}
@@ -305,6 +305,7 @@ func fingerprint(t *testing.T, d *db.DB) string {
 	collect(`SELECT p.last_name, p.first_name, p.birth_date, u.email, f.role, f.start_date, f.end_date
 		FROM follow_up_members f JOIN persons p ON p.id = f.person_id JOIN users u ON u.id = f.user_id`)
 	collectJobs(collect)
+	collectClauses(collect)
 	slices.Sort(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	return hex.EncodeToString(sum[:])

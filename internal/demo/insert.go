@@ -159,6 +159,9 @@ func (w *writer) insertPeople(ctx context.Context, orgList []orgPlan, accounts [
 		if err := w.writePathways(ctx, tx, pathways, userIDs); err != nil {
 			return err
 		}
+		if err := w.writeClauses(ctx, tx, pathways, userIDs); err != nil {
+			return err
+		}
 		return audit.LogTx(ctx, tx, access.System("demo"), audit.Event{Action: "demo.generate", ObjectType: "demo", Detail: w.detail})
 	})
 }
