@@ -407,8 +407,11 @@ func cmdImport(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "offers" {
 		return importOffers(e, args[1:])
 	}
+	if len(args) > 0 && (args[0] == "markets" || args[0] == "hours") {
+		return importClauses(e, args[0], args[1:])
+	}
 	if len(args) == 0 || args[0] != "caf" {
-		return usageError("import: say caf FILE, people FILE --org ID, or offers FILE")
+		return usageError("import: say caf FILE, people FILE --org ID, offers FILE, markets FILE or hours FILE")
 	}
 	fs := flags("import caf", e.stderr)
 	dryRun := fs.Bool("dry-run", false, "check and count without writing anything")

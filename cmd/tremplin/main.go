@@ -37,6 +37,8 @@ Commands:
   import caf FILE [--dry-run] [--json]   import a CAF/MSA RSA flow (vrsb0801) into the registry
   import people FILE --org ID [--map field=Column,...] [--keep-valid --rejected OUT.csv] [--dry-run] [--json]
                                          import a partner's list of people (CSV or XLSX), new files held by --org
+  import markets|hours FILE [--accept-valid [--rejected OUT.csv]] [--territory CODE] [--facilitator ORG_ID] [--dry-run] [--json]
+                                         import the markets and awarded companies, or the monthly hours, of the insertion clauses (CSV or XLSX)
   report --territory CODE [--from D] [--to D] [--json]
                                          print the steering figures of a département
   people duplicates [--limit N]          list the pairs of files that may be the same person

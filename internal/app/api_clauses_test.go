@@ -137,3 +137,46 @@ func TestClausesAPIFollowsTheOpenAPIDocument(t *testing.T) {
 		}
 	})
 }
+
+// TestClauseImportsFollowTheOpenAPIDocument sends a markets file, then an
+// hours file with a bad line (refused whole), then the corrected file.
+func TestClauseImportsFollowTheOpenAPIDocument(t *testing.T) {
+	c := newContract(t)
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		tok, _ := clauseActors(t, f)
+		markets := "operation;reference;intitule;donneur_ordre;type_clause;heures_requises;date_debut;date_fin;siret_attributaire;heures_attributaire\r\n" +
+			"Tramway;T9-01;Génie civil;Communauté urbaine d'Arras;execution;1000;2026-01-01;2026-12-31;73282932000074;1000\r\n"
+		header := "reference_marche;siret;participant;nom;prenom;date_naissance;sexe;commune;public;mois;heures;type_contrat;mode\n"
+		good := "T9-01;73282932000074;P-1;Durand;Alice;1990-05-02;F;62041;BRSA;2026-03;151,67;CDD;EMBAUCHE_DIRECTE\n"
+		bad := "T9-01;73282932000074;P-2;Petit;Bruno;1985-01-01;M;62041;RSA;2026-13;-4;CDD;EMBAUCHE_DIRECTE\n"
+		cases := []struct {
+			name, url, body string
+			status          int
+			contains        string
+		}{
+			{"the markets file", "/api/v1/imports/markets", markets, 200, `"markets":{"created":1`},
+			{"an hours file with a bad line is refused whole", "/api/v1/imports/hours", header + good + bad, 422, `"line":3`},
+			{"the valid rows only, on request", "/api/v1/imports/hours?accept_valid=true&dry_run=true", header + good + bad, 200, `"rejected":1`},
+			{"the corrected file", "/api/v1/imports/hours", header + good, 200, `"lines":{"created":1`},
+			{"the same file again replaces nothing", "/api/v1/imports/hours", header + good, 200, `"unchanged":1`},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				req, _ := http.NewRequest("POST", f.srv.URL+tc.url, strings.NewReader(tc.body))
+				req.Header.Set("Authorization", "Bearer "+tok["facilitator"])
+				req.Header.Set("Content-Type", "text/csv")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != tc.status || !bytes.Contains(body, []byte(tc.contains)) {
+					t.Fatalf("status %d, want %d with %s: %s", res.StatusCode, tc.status, tc.contains, body)
+				}
+				c.checkMethod(t, "post", tc.url[:strings.IndexByte(tc.url+"?", '?')], tc.status, body)
+			})
+		}
+	})
+}

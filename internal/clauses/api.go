@@ -8,5 +8,5 @@ type API struct{ Svc *Service }
 // Register adds the routes to an API mux.
 func (h API) Register(mux *http.ServeMux) {
 	h.registerResources(mux)
-	// imports: registered once importweb.go lands
+	h.registerImports(mux)
 }

@@ -21,7 +21,7 @@ type Web struct {
 // Register adds the routes and the navigation entries.
 func (h Web) Register(mux *http.ServeMux) {
 	h.registerPages(mux)
-	// imports: registered once importweb.go lands
+	h.registerImports(mux)
 	h.R.AddNav(web.NavItem{Label: "Clauses d'insertion", Href: "/clauses",
 		Hint: "Les opérations et marchés à clause sociale, les heures déclarées, l'avancement et les bilans.", Visible: canSeeClauses})
 }
