@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"tremplin/internal/app"
@@ -35,7 +36,7 @@ func cmdReportClauses(e *env, args []string) error {
 	}
 	defer a.Close()
 	actor := access.System("cli")
-	actor.Territory = *territory
+	actor.Territory = strings.ToUpper(strings.TrimSpace(*territory))
 	r, err := a.Clauses.Report(e.ctx, actor, clauses.ReportFilter{From: start, To: end, OperationID: *operation})
 	if err != nil {
 		return err

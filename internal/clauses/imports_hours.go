@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -106,6 +107,8 @@ type communeRef struct{ code, problem string }
 
 // personRef is a participant the file names: found, or to record.
 type personRef struct {
+	// may caches whether the actor may add hours to the existing participant.
+	may      *bool
 	existing *Participant
 	p        Participant // the new participant, when not existing
 	line     int         // the line that first describes a new one
@@ -178,12 +181,17 @@ func (hi *hoursImport) checkLine(hr *hoursRow) {
 		r.fail("heures", errs.MessageOf(err))
 	}
 	hr.contract, hr.mode = strings.ToUpper(importCode(r.get("type_contrat"))), strings.ToUpper(importCode(r.get("mode")))
-	m := Market{}
+	// Without its market, a row's month is only checked for its form.
+	m := Market{End: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}
 	if hr.market != nil {
 		m = *hr.market
 	}
 	fe := errs.FieldErrors{}
-	mo := checkLine(fe, string(month), hr.hours, hr.contract, hr.mode, m)
+	mo := checkLine(fe, string(month), hr.hours, hr.contract, hr.mode, m, hi.s.today())
+	if hr.via != "" && !placementMode(hr.mode) {
+		// A person the company hired itself is not shown to its partner structures.
+		hr.via = ""
+	}
 	for _, f := range []struct{ field, col string }{{"month", "mois"}, {"hours", "heures"}, {"contract_type", "type_contrat"}, {"mode", "mode"}} {
 		if msg, ok := fe[f.field]; ok && (f.field != "month" || month != "") {
 			r.fail(f.col, lowerFirst(msg))
@@ -371,6 +379,9 @@ func (hi *hoursImport) participant(ctx context.Context, r *fileRow, territory st
 	}
 	if p.existing != nil {
 		checkSamePerson(r, p.existing, desc)
+		if r.ok() && !p.attachable(ctx, hi, desc) {
+			r.fail("participant", "ce participant est déjà enregistré par une autre structure : donnez son nom, son prénom et sa date de naissance pour le retrouver.")
+		}
 		return p, nil
 	}
 	if p.line == 0 {
@@ -670,4 +681,15 @@ func (hi *hoursImport) write(ctx context.Context, tx *db.Tx, rows []*hoursRow, r
 		Detail: fmt.Sprintf("lignes : %d créées, %d remplacées, %d inchangées ; %d participant(s) enregistré(s) ; %d ligne(s) rejetée(s)",
 			rep.Lines.Created, rep.Lines.Replaced, rep.Lines.Unchanged, rep.Participants.Created, rep.Rejected)})
 	return logImportEvents(ctx, tx, hi.a, events)
+}
+
+// attachable reports, once per participant, whether the actor may add hours
+// to the recorded participant a row names (see Service.mayAttach).
+func (p *personRef) attachable(ctx context.Context, hi *hoursImport, d Participant) bool {
+	if p.may == nil {
+		ok, err := hi.s.mayAttach(ctx, hi.s.db, hi.a, *p.existing, d)
+		ok = ok && err == nil
+		p.may = &ok
+	}
+	return *p.may
 }

@@ -32,6 +32,9 @@ func ParseHours(s string) (Hours, error) {
 	}
 	neg := strings.HasPrefix(whole, "-")
 	whole = strings.TrimPrefix(whole, "-")
+	if whole == "" && strings.Trim(frac, "0") == "" && !strings.Contains(s, "0") {
+		return 0, fmt.Errorf("not hours")
+	}
 	if whole == "" {
 		whole = "0"
 	}
@@ -55,6 +58,10 @@ func digits(s string) bool {
 	}
 	return true
 }
+
+// MaxMarketHours bounds the hours owed on one market: ten million hours is
+// thousands of full-time years, far beyond any market.
+const MaxMarketHours = Hours(10_000_000 * 100)
 
 // HoursOf converts a float number of hours, rounded to the hundredth.
 func HoursOf(f float64) Hours {
@@ -347,8 +354,10 @@ type Participant struct {
 	ProofDate    *time.Time `json:"proof_date,omitempty"`
 	ValidatedBy  string     `json:"validated_by,omitempty"`
 	ValidatedAt  *time.Time `json:"validated_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// CreatedByOrg is the organisation that recorded the participant: it may correct the record.
+	CreatedByOrg string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Name returns "First LAST".

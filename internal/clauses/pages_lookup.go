@@ -3,6 +3,7 @@ package clauses
 import (
 	"context"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,22 @@ func (s *Service) periodParticipants(ctx context.Context, a access.Actor, f Hour
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if !sc.Names {
+		// Rows without names must not keep the alphabetical order that would point at people.
+		sort.SliceStable(out, func(i, j int) bool {
+			a, b := out[i], out[j]
+			if a.Public != b.Public {
+				return a.Public < b.Public
+			}
+			if a.Sex != b.Sex {
+				return a.Sex < b.Sex
+			}
+			if a.Age != b.Age {
+				return a.Age < b.Age
+			}
+			return a.Hours > b.Hours
+		})
 	}
 	if sc.Names && len(out) > 0 {
 		err = audit.Log(ctx, s.db, a, audit.Event{Action: "clause_participant.list", ObjectType: "clause_participant",

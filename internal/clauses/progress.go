@@ -202,7 +202,7 @@ func (s *Service) OperationProgress(ctx context.Context, a access.Actor, id stri
 			end = m.End
 		}
 	}
-	p.Companies = s.companyTotals(p.Markets, op.Pooled, start, today, end)
+	p.Companies = s.companyTotals(p.Markets, op.Pooled, today)
 	p.Percent, p.ETP = percent(p.Done, p.Required), s.settings.ETP(p.Done)
 	p.Alerts = s.alerts(op, p)
 	if len(markets) == 0 {
@@ -226,8 +226,10 @@ func maxTime(a, b time.Time) time.Time {
 
 // companyTotals sums each company over the operation's markets; on a pooled
 // operation the alerts are judged on these totals.
-func (s *Service) companyTotals(markets []MarketProgress, pooled bool, start, today, end time.Time) []CompanyProgress {
+func (s *Service) companyTotals(markets []MarketProgress, pooled bool, today time.Time) []CompanyProgress {
 	by := map[string]*CompanyProgress{}
+	// span is the schedule of each company: from the first start to the last end of its markets.
+	span := map[string][2]time.Time{}
 	var order []string
 	for _, mp := range markets {
 		for _, c := range mp.Companies {
@@ -236,7 +238,16 @@ func (s *Service) companyTotals(markets []MarketProgress, pooled bool, start, to
 				t = &CompanyProgress{CompanyOrgID: c.CompanyOrgID, CompanyName: c.CompanyName}
 				by[c.CompanyOrgID] = t
 				order = append(order, c.CompanyOrgID)
+				span[c.CompanyOrgID] = [2]time.Time{mp.Market.Start, mp.Market.End}
 			}
+			sp := span[c.CompanyOrgID]
+			if mp.Market.Start.Before(sp[0]) {
+				sp[0] = mp.Market.Start
+			}
+			if mp.Market.End.After(sp[1]) {
+				sp[1] = mp.Market.End
+			}
+			span[c.CompanyOrgID] = sp
 			t.Share += c.Share
 			t.Done += c.Done
 			t.Expected += c.Expected
@@ -257,8 +268,9 @@ func (s *Service) companyTotals(markets []MarketProgress, pooled bool, start, to
 		t := by[id]
 		t.Percent = percent(t.Done, t.Share)
 		if pooled {
-			t.Expected = Hours(float64(t.Share)*elapsed(start, end, today) + 0.5)
-			s.flag(t, start, today)
+			sp := span[id]
+			t.Expected = Hours(float64(t.Share)*elapsed(sp[0], sp[1], today) + 0.5)
+			s.flag(t, sp[0], today)
 		}
 		out = append(out, *t)
 	}

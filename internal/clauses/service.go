@@ -135,6 +135,10 @@ func (s *Service) UpdateOperation(ctx context.Context, a access.Actor, id string
 	if err := in.normalize(); err != nil {
 		return Operation{}, err
 	}
+	if in.FacilitatorUserID == "" {
+		// A form that does not show the facilitator keeps the one named.
+		in.FacilitatorUserID = o.FacilitatorUserID
+	}
 	o.Name, o.Description, o.FacilitatorUserID, o.Pooled, o.UpdatedAt = in.Name, in.Description, in.FacilitatorUserID, in.Pooled, db.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := updateOperation(ctx, tx, o); err != nil {
@@ -251,8 +255,11 @@ func (in MarketInput) market() (Market, error) {
 	case m.HoursRule != "fixed":
 		m.Required = m.RequiredByRule()
 	}
-	if m.Required < 0 {
+	switch {
+	case m.Required < 0:
 		fe.Add("required_hours", "Les heures d'insertion ne peuvent pas être négatives.")
+	case m.Required > MaxMarketHours:
+		fe.Add("required_hours", "Plus de 10 millions d'heures d'insertion : vérifiez la saisie ou la règle de calcul.")
 	}
 	return m, fe.Err()
 }
@@ -428,8 +435,8 @@ func (s *Service) award(ctx context.Context, in AwardInput, territory string) (A
 	if !valid(AwardRoles, aw.Role) {
 		fe.Add("role", "Rôle inconnu : "+codes(AwardRoles)+".")
 	}
-	if aw.Share < 0 {
-		fe.Add("share_hours", "La part d'heures ne peut pas être négative.")
+	if aw.Share < 0 || aw.Share > MaxMarketHours {
+		fe.Add("share_hours", "La part d'heures doit être positive et sous 10 millions d'heures.")
 	}
 	for _, f := range in.Fulfilment {
 		if !valid(Fulfilments, f) {
@@ -438,22 +445,23 @@ func (s *Service) award(ctx context.Context, in AwardInput, territory string) (A
 			aw.Fulfilment = append(aw.Fulfilment, f)
 		}
 	}
-	if !s.orgExists(ctx, aw.CompanyOrgID, "") {
-		fe.Add("company_org_id", "Choisissez l'entreprise attributaire.")
+	if !s.orgExists(ctx, aw.CompanyOrgID, "employer", "siae", "geiq") {
+		fe.Add("company_org_id", "Choisissez l'entreprise attributaire (employeur, SIAE ou GEIQ).")
 	}
-	if aw.PartnerOrgID != "" && !s.orgExists(ctx, aw.PartnerOrgID, "") {
-		fe.Add("partner_org_id", "Structure partenaire inconnue.")
+	if aw.PartnerOrgID != "" && (aw.PartnerOrgID == aw.CompanyOrgID || !s.orgExists(ctx, aw.PartnerOrgID, "employer", "siae", "geiq")) {
+		fe.Add("partner_org_id", "La structure partenaire est une SIAE, une ETT ou un GEIQ autre que l'entreprise.")
 	}
 	return aw, fe.Err()
 }
 
-func (s *Service) orgExists(ctx context.Context, id, kind string) bool {
+// orgExists reports whether an active organisation exists, of one of the kinds when some are given.
+func (s *Service) orgExists(ctx context.Context, id string, kinds ...string) bool {
 	if !db.ValidID(id) {
 		return false
 	}
 	var k string
 	err := s.db.QueryRowContext(ctx, `SELECT kind FROM organisations WHERE id = $1 AND disabled_at IS NULL`, id).Scan(&k)
-	return err == nil && (kind == "" || k == kind)
+	return err == nil && (len(kinds) == 0 || slices.Contains(kinds, k))
 }
 
 // RemoveAward takes a company off a market that has no hours declared by it.

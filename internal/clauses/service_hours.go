@@ -147,8 +147,9 @@ func (s *Service) UpdateParticipant(ctx context.Context, a access.Actor, id stri
 	if err != nil {
 		return Participant{}, err
 	}
-	if access.IsDeptManager(a) && !a.Has(access.RoleFacilitator) {
-		return Participant{}, errForbidden
+	if !canValidate(a) && (a.OrgID == "" || a.OrgID != old.CreatedByOrg) {
+		// The record is shared by the companies and the facilitator: only they and its author correct it.
+		return Participant{}, errs.New(errs.Forbidden, "Seuls le facilitateur et la structure qui a enregistré ce participant peuvent corriger sa fiche.")
 	}
 	p, err := in.participant()
 	if err != nil {
@@ -160,7 +161,7 @@ func (s *Service) UpdateParticipant(ctx context.Context, a access.Actor, id stri
 		}
 	}
 	now := db.Now()
-	p.ID, p.Territory, p.CreatedAt, p.UpdatedAt = old.ID, old.Territory, old.CreatedAt, now
+	p.ID, p.Territory, p.CreatedAt, p.UpdatedAt, p.CreatedByOrg = old.ID, old.Territory, old.CreatedAt, now, old.CreatedByOrg
 	p.ValidatedBy, p.ValidatedAt = old.ValidatedBy, old.ValidatedAt
 	if p.Public != old.Public || !sameDay(p.ProofDate, old.ProofDate) || p.PublicReason != old.PublicReason {
 		// A changed eligibility is no longer the one that was checked.
@@ -233,13 +234,17 @@ type DeclarationInput struct {
 }
 
 // checkLine checks the month, hours, contract and mode of a line.
-func checkLine(fe errs.FieldErrors, month string, h Hours, contract, mode string, m Market) Month {
+func checkLine(fe errs.FieldErrors, month string, h Hours, contract, mode string, m Market, today time.Time) Month {
 	mo, err := ParseMonth(month)
 	switch {
 	case err != nil:
 		fe.Add("month", "Mois attendu au format AAAA-MM.")
 	case mo < MonthOf(m.Start):
 		fe.Add("month", "Le mois précède le début du marché ("+MonthOf(m.Start).Label()+").")
+	case mo > MonthOf(m.End):
+		fe.Add("month", "Le mois suit la fin du marché ("+MonthOf(m.End).Label()+").")
+	case mo > MonthOf(today):
+		fe.Add("month", "Les heures se déclarent une fois le mois commencé.")
 	}
 	switch {
 	case h < 0:
@@ -281,18 +286,21 @@ func (s *Service) Declare(ctx context.Context, a access.Actor, in DeclarationInp
 	if !ok {
 		fe.Add("company_org_id", "Cette entreprise n'est pas attributaire du marché.")
 	}
-	if in.ViaOrgID == "" {
+	in.ContractType, in.Mode = strings.ToUpper(strings.TrimSpace(in.ContractType)), strings.ToUpper(strings.TrimSpace(in.Mode))
+	if in.ViaOrgID == "" && placementMode(in.Mode) {
 		in.ViaOrgID = aw.PartnerOrgID
 	}
 	switch {
-	case in.ViaOrgID != "" && !s.orgExists(ctx, in.ViaOrgID, ""):
+	case in.ViaOrgID != "" && !placementMode(in.Mode):
+		// A person the company hired itself is not shown to its partner structures.
+		fe.Add("via_org_id", "Une structure ne se nomme que pour une mise à disposition, une sous-traitance ou une cotraitance.")
+	case in.ViaOrgID != "" && !s.orgExists(ctx, in.ViaOrgID):
 		fe.Add("via_org_id", "Structure inconnue.")
 	case ok && in.ViaOrgID != "" && in.ViaOrgID != aw.PartnerOrgID && !canValidate(a):
 		// Only the facilitator names another placing structure than the award's partner.
 		fe.Add("via_org_id", "Cette structure n'est pas le partenaire de l'entreprise sur ce marché.")
 	}
-	in.ContractType, in.Mode = strings.ToUpper(strings.TrimSpace(in.ContractType)), strings.ToUpper(strings.TrimSpace(in.Mode))
-	mo := checkLine(fe, in.Month, in.Hours, in.ContractType, in.Mode, m)
+	mo := checkLine(fe, in.Month, in.Hours, in.ContractType, in.Mode, m, s.today())
 	if err := fe.Err(); err != nil {
 		return Declaration{}, err
 	}
@@ -303,7 +311,7 @@ func (s *Service) Declare(ctx context.Context, a access.Actor, in DeclarationInp
 	d := Declaration{Territory: m.Territory, MarketID: m.ID, CompanyOrgID: in.CompanyOrgID, Month: mo,
 		ContractType: in.ContractType, Mode: in.Mode, Hours: in.Hours, ViaOrgID: in.ViaOrgID, Source: source}
 	var personID string
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	write := func(tx *db.Tx) error {
 		p, err := s.resolveParticipant(ctx, tx, a, m.Territory, in)
 		if err != nil {
 			return err
@@ -319,7 +327,12 @@ func (s *Service) Declare(ctx context.Context, a access.Actor, in DeclarationInp
 		}
 		return audit.LogTx(ctx, tx, a, audit.Event{Action: "clause_hours.declare", ObjectType: "clause_hours", ObjectID: id, PersonID: personID,
 			Detail: string(mo) + " " + d.Hours.String() + " h"})
-	})
+	}
+	err = s.db.InTx(ctx, write)
+	if db.IsUniqueViolation(err) {
+		// The same line was declared at the same moment: this one replaces it.
+		err = s.db.InTx(ctx, write)
+	}
 	if err != nil {
 		return Declaration{}, err
 	}
@@ -350,16 +363,8 @@ func (s *Service) resolveParticipant(ctx context.Context, tx *db.Tx, a access.Ac
 	if err != nil {
 		return Participant{}, err
 	}
-	if p.ExternalID != "" {
-		old, ok, err := findParticipantByExternal(ctx, tx, territory, p.ExternalID)
-		if err != nil || ok && samePerson(old, p) {
-			return old, err
-		}
-		if ok {
-			// An identifier must not open someone else's record to whoever guesses it.
-			return Participant{}, errs.FieldErrors{"external_id": "Cet identifiant désigne une autre personne : vérifiez le nom et le prénom."}.Err()
-		}
-	} else if old, ok, err := findParticipantByKey(ctx, tx, territory, matchKey(p.LastName, p.FirstName, p.BirthDate)); err != nil || ok {
+	old, ok, err := s.findParticipant(ctx, tx, a, territory, p)
+	if err != nil || ok {
 		return old, err
 	}
 	if err := s.checkPerson(ctx, a, p.PersonID); err != nil {
@@ -389,6 +394,10 @@ func (s *Service) GetDeclaration(ctx context.Context, a access.Actor, id string)
 		return Declaration{}, nil, errDeclarationNotFound
 	}
 	cs, err := listCorrections(ctx, s.db, id)
+	if err != nil {
+		return Declaration{}, nil, err
+	}
+	err = audit.Log(ctx, s.db, a, audit.Event{Action: "clause_hours.read", ObjectType: "clause_hours", ObjectID: id})
 	return r.Declaration, cs, err
 }
 
@@ -413,7 +422,7 @@ func (s *Service) ListDeclarations(ctx context.Context, a access.Actor, f HoursF
 	for _, r := range rows {
 		d := r.Declaration
 		if !sc.Names {
-			d.ParticipantID, d.ParticipantName = "", ""
+			d.ParticipantID, d.ParticipantName, d.Public = "", "", ""
 		}
 		page.Lines = append(page.Lines, d)
 	}
@@ -518,4 +527,52 @@ func samePerson(rec, p Participant) bool {
 		return false
 	}
 	return rec.BirthDate == nil || p.BirthDate == nil || rec.BirthDate.Equal(*p.BirthDate)
+}
+
+// placementMode reports whether the hours were obtained through another structure.
+func placementMode(mode string) bool {
+	return mode == "MISE_A_DISPOSITION" || mode == "SOUS_TRAITANCE" || mode == "COTRAITANCE"
+}
+
+// findParticipant finds the recorded participant a description names: by its
+// identifier (with the same names), else by names and birth date; names
+// alone only find a participant the actor already names. A participant the
+// actor does not name yet is only found from its full identity, which shows
+// the actor knows the person.
+func (s *Service) findParticipant(ctx context.Context, q db.Querier, a access.Actor, territory string, p Participant) (Participant, bool, error) {
+	var old Participant
+	var ok bool
+	var err error
+	switch {
+	case p.ExternalID != "":
+		old, ok, err = findParticipantByExternal(ctx, q, territory, p.ExternalID)
+		if err == nil && ok && !samePerson(old, p) {
+			// An identifier must not open someone else's record to whoever guesses it.
+			return Participant{}, false, errs.FieldErrors{"external_id": "Cet identifiant désigne une autre personne : vérifiez le nom, le prénom et la date de naissance."}.Err()
+		}
+	case p.BirthDate != nil:
+		old, ok, err = findParticipantByKey(ctx, q, territory, matchKey(p.LastName, p.FirstName, p.BirthDate))
+	default:
+		return findVisibleParticipantByKey(ctx, q, access.ScopeForClauses(a), territory, matchKey(p.LastName, p.FirstName, nil))
+	}
+	if err != nil || !ok {
+		return Participant{}, false, err
+	}
+	if may, err := s.mayAttach(ctx, q, a, old, p); err != nil || !may {
+		if err == nil {
+			err = errs.FieldErrors{"birth_date": "Ce participant est déjà enregistré par une autre structure : donnez sa date de naissance pour le retrouver."}.Err()
+		}
+		return Participant{}, false, err
+	}
+	return old, true, nil
+}
+
+// mayAttach reports whether the actor may add hours to a recorded participant:
+// one it already names, or one whose names and birth date it gives exactly.
+func (s *Service) mayAttach(ctx context.Context, q db.Querier, a access.Actor, rec, p Participant) (bool, error) {
+	ok, err := participantVisible(ctx, q, access.ScopeForClauses(a), rec.ID)
+	if err != nil || ok {
+		return ok, err
+	}
+	return p.BirthDate != nil && rec.BirthDate != nil && p.BirthDate.Equal(*rec.BirthDate) && samePerson(rec, p), nil
 }

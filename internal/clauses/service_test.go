@@ -17,7 +17,7 @@ func TestHoursParseAsFrenchSpreadsheetsWriteThem(t *testing.T) {
 	}{
 		{"151,67", 15167, true}, {"151.5", 15150, true}, {"12", 1200, true}, {" 1 234,5 ", 123450, true},
 		{"0", 0, true}, {"-3", -300, true}, {",5", 50, true},
-		{"", 0, false}, {"abc", 0, false}, {"1,234,5", 0, false}, {"1.234", 0, false}, {"1e3", 0, false}, {"+4", 0, false},
+		{"", 0, false}, {"-", 0, false}, {"-,", 0, false}, {"abc", 0, false}, {"1,234,5", 0, false}, {"1.234", 0, false}, {"1e3", 0, false}, {"+4", 0, false},
 	}
 	for _, tc := range cases {
 		got, err := clauses.ParseHours(tc.in)
@@ -245,6 +245,115 @@ func TestAnIdentifierDoesNotOpenSomeoneElsesRecord(t *testing.T) {
 					t.Fatalf("got %+v, %v", got, err)
 				}
 			})
+		}
+	})
+}
+
+func TestLinesAndParticipantsStayWithWhoseTheyAre(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		m := w.market(w.operation("Tramway", false), "T9-01", 1000, "2026-01-01", "2026-06-30")
+		w.award(m, "Bâtir SA", 600, "Intérim Insertion")
+		w.award(m, "Voies ferrées SAS", 400, "")
+		hired := w.declare("company", m, "Bâtir SA", person("Alice", "Durand", "BRSA", "1990-05-02"), "2026-03", 120, "CDI", "EMBAUCHE_DIRECTE")
+		placed := w.declare("company", m, "Bâtir SA", person("Bruno", "Petit", "DELD", "1985-01-01"), "2026-03", 80, "INTERIM", "MISE_A_DISPOSITION")
+		recorded, err := w.svc.CreateParticipant(w.ctx, w.as("facilitator"), clauses.ParticipantInput{FirstName: "Chloé", LastName: "Roux", Public: "RQTH", BirthDate: "1970-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run("a person the company hired itself is not shown to its partner", func(t *testing.T) {
+			if hired.ViaOrgID != "" || placed.ViaOrgID != w.orgs["Intérim Insertion"].ID {
+				t.Fatalf("via: hired %q, placed %q", hired.ViaOrgID, placed.ViaOrgID)
+			}
+			page, err := w.svc.ListDeclarations(w.ctx, w.as("etti"), clauses.HoursFilter{})
+			if err != nil || page.Total != 1 || page.Lines[0].ID != placed.ID {
+				t.Fatalf("the ETTI sees %+v, %v", page, err)
+			}
+			if _, _, err := w.svc.GetDeclaration(w.ctx, w.as("etti"), hired.ID); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("the ETTI read the direct hire: %v", err)
+			}
+		})
+		t.Run("only the facilitator and the author correct a participant", func(t *testing.T) {
+			in := clauses.ParticipantInput{FirstName: "Chloé", LastName: "Roux", Public: "RQTH", BirthDate: "1970-01-01", Sex: "F"}
+			w.declare("rail company", m, "Voies ferrées SAS", &clauses.ParticipantInput{FirstName: "Chloé", LastName: "Roux", Public: "RQTH", BirthDate: "1970-01-01"},
+				"2026-04", 35, "CDD", "EMBAUCHE_DIRECTE")
+			if _, err := w.svc.UpdateParticipant(w.ctx, w.as("rail company"), recorded.ID, in); !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("a company rewrote the facilitator's record: %v", err)
+			}
+			if _, err := w.svc.UpdateParticipant(w.ctx, w.as("company"), hired.ParticipantID, clauses.ParticipantInput{FirstName: "Alice", LastName: "Durand", Public: "BRSA", BirthDate: "1990-05-02", Sex: "F"}); err != nil {
+				t.Fatalf("the author corrects its record: %v", err)
+			}
+		})
+		t.Run("names alone never reach another structure's participant", func(t *testing.T) {
+			a := w.declare("company", m, "Bâtir SA", &clauses.ParticipantInput{FirstName: "Jean", LastName: "Dupont", Public: "BRSA"}, "2026-03", 10, "CDD", "EMBAUCHE_DIRECTE")
+			again := w.declare("company", m, "Bâtir SA", &clauses.ParticipantInput{FirstName: "Jean", LastName: "Dupont", Public: "BRSA"}, "2026-04", 10, "CDD", "EMBAUCHE_DIRECTE")
+			b := w.declare("rail company", m, "Voies ferrées SAS", &clauses.ParticipantInput{FirstName: "Jean", LastName: "Dupont", Public: "RQTH"}, "2026-03", 10, "CDD", "EMBAUCHE_DIRECTE")
+			if again.ParticipantID != a.ParticipantID || b.ParticipantID == a.ParticipantID {
+				t.Fatalf("Jean Dupont: %s, %s then %s", a.ParticipantID, again.ParticipantID, b.ParticipantID)
+			}
+			_, err := w.svc.Declare(w.ctx, w.as("rail company"), clauses.DeclarationInput{MarketID: m.ID, CompanyOrgID: w.orgs["Voies ferrées SAS"].ID,
+				Participant: &clauses.ParticipantInput{ExternalID: "X", FirstName: "Bruno", LastName: "Petit", Public: "DELD", BirthDate: "1985-01-01"},
+				Month:       "2026-04", Hours: 100, ContractType: "CDD", Mode: "EMBAUCHE_DIRECTE"}, "ui")
+			if err != nil {
+				t.Fatalf("the full identity finds the person: %v", err)
+			}
+		})
+		t.Run("months outside the market or to come are refused", func(t *testing.T) {
+			for _, month := range []string{"2026-07", "2026-08"} {
+				_, err := w.svc.Declare(w.ctx, w.as("company"), clauses.DeclarationInput{MarketID: m.ID, CompanyOrgID: w.orgs["Bâtir SA"].ID,
+					Participant: person("Alice", "Durand", "BRSA", "1990-05-02"), Month: month, Hours: 100, ContractType: "CDI", Mode: "EMBAUCHE_DIRECTE"}, "ui")
+				if errs.FieldsOf(err)["month"] == "" {
+					t.Errorf("%s: %v", month, err)
+				}
+			}
+			w.today = date("2026-02-10")
+			defer func() { w.today = date("2026-07-01") }()
+			_, err := w.svc.Declare(w.ctx, w.as("company"), clauses.DeclarationInput{MarketID: m.ID, CompanyOrgID: w.orgs["Bâtir SA"].ID,
+				Participant: person("Alice", "Durand", "BRSA", "1990-05-02"), Month: "2026-03", Hours: 100, ContractType: "CDI", Mode: "EMBAUCHE_DIRECTE"}, "ui")
+			if errs.FieldsOf(err)["month"] == "" {
+				t.Errorf("a month to come: %v", err)
+			}
+		})
+		t.Run("hours owed are bounded and awards go to companies", func(t *testing.T) {
+			op := w.operation("Grands travaux", false)
+			for _, tc := range []struct {
+				hours clauses.Hours
+				ok    bool
+			}{{clauses.MaxMarketHours, true}, {clauses.MaxMarketHours + 1, false}} {
+				_, err := w.svc.CreateMarket(w.ctx, w.as("facilitator"), clauses.MarketInput{OperationID: op.ID, BuyerOrgID: w.orgs["Syndicat des transports"].ID,
+					Reference: "GT-" + tc.hours.String(), Title: "Lot", StartDate: "2026-01-01", EndDate: "2026-12-31", ClauseType: "execution", RequiredHours: tc.hours})
+				if (err == nil) != tc.ok || !tc.ok && errs.FieldsOf(err)["required_hours"] == "" {
+					t.Errorf("%v hours: %v", tc.hours, err)
+				}
+			}
+			_, err := w.svc.SetAward(w.ctx, w.as("facilitator"), m.ID, clauses.AwardInput{CompanyOrgID: w.orgs["Mission locale"].ID, ShareHours: 100})
+			if errs.FieldsOf(err)["company_org_id"] == "" {
+				t.Errorf("a mission locale awarded a market: %v", err)
+			}
+		})
+	})
+}
+
+func TestPooledCompaniesAreJudgedOnTheirOwnLots(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		op := w.operation("Rénovation urbaine", true)
+		early := w.market(op, "RU-1", 1000, "2025-01-01", "2026-12-31")
+		late := w.market(op, "RU-2", 500, "2026-06-01", "2027-05-31")
+		w.award(early, "Bâtir SA", 1000, "")
+		w.award(late, "Voies ferrées SAS", 500, "")
+		w.declare("company", early, "Bâtir SA", person("Alice", "Durand", "BRSA", "1990-05-02"), "2026-05", 151, "CDI", "EMBAUCHE_DIRECTE")
+		p, err := w.svc.OperationProgress(w.ctx, w.as("facilitator"), op.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range p.Alerts {
+			if a.CompanyName == "Voies ferrées SAS" {
+				t.Errorf("a company whose lot started a month ago is flagged: %+v", a)
+			}
+		}
+		if len(p.Alerts) != 1 || p.Alerts[0].Kind != "late" || p.Alerts[0].CompanyName != "Bâtir SA" {
+			t.Errorf("alerts %+v", p.Alerts)
 		}
 	})
 }

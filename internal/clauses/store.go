@@ -325,13 +325,13 @@ func marketFacts(m Market) access.Market {
 // ---- Participants ----
 
 const participantColumns = `p.id, p.territory, p.person_id, p.external_id, p.first_name, p.last_name, p.birth_date, p.sex,
-	p.commune_code, p.qpv, p.public, p.public_reason, p.proof_date, p.validated_by, p.validated_at, p.created_at, p.updated_at`
+	p.commune_code, p.qpv, p.public, p.public_reason, p.proof_date, p.validated_by, p.validated_at, p.created_by_org, p.created_at, p.updated_at`
 
 func scanParticipant(s interface{ Scan(...any) error }) (Participant, error) {
 	var p Participant
 	var birth, proof, validated sql.NullTime
 	err := s.Scan(&p.ID, &p.Territory, &p.PersonID, &p.ExternalID, &p.FirstName, &p.LastName, &birth, &p.Sex,
-		&p.CommuneCode, &p.QPV, &p.Public, &p.PublicReason, &proof, &p.ValidatedBy, &validated, &p.CreatedAt, &p.UpdatedAt)
+		&p.CommuneCode, &p.QPV, &p.Public, &p.PublicReason, &proof, &p.ValidatedBy, &validated, &p.CreatedByOrg, &p.CreatedAt, &p.UpdatedAt)
 	p.BirthDate, p.ProofDate, p.ValidatedAt = dayPtr(birth), dayPtr(proof), timePtr(validated)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
@@ -369,6 +369,16 @@ func findParticipantByExternal(ctx context.Context, q db.Querier, territory, ext
 
 func findParticipantByKey(ctx context.Context, q db.Querier, territory, key string) (Participant, bool, error) {
 	return oneParticipant(ctx, q, ` WHERE p.territory = $1 AND p.match_key = $2 ORDER BY p.created_at LIMIT 1`, territory, key)
+}
+
+// findVisibleParticipantByKey finds a participant by names alone among those the scope may name:
+// without a birth date, a homonym recorded by someone else is another person.
+func findVisibleParticipantByKey(ctx context.Context, q db.Querier, s access.ClauseScope, territory, key string) (Participant, bool, error) {
+	var w db.Where
+	w.Add("p.territory = $%d", territory)
+	w.Add("p.match_key = $%d", key)
+	participantScope(&w, s)
+	return oneParticipant(ctx, q, w.String()+` ORDER BY p.created_at LIMIT 1`, w.Args...)
 }
 
 func oneParticipant(ctx context.Context, q db.Querier, where string, args ...any) (Participant, bool, error) {

@@ -38,7 +38,7 @@ CREATE TABLE clause_markets (
     hours_rule          TEXT NOT NULL DEFAULT 'fixed',
     rule_base           DOUBLE PRECISION NOT NULL DEFAULT 0,
     rule_rate           DOUBLE PRECISION NOT NULL DEFAULT 0,
-    required_centihours INTEGER NOT NULL DEFAULT 0,
+    required_centihours BIGINT NOT NULL DEFAULT 0,
     facilitator_org_id  TEXT NOT NULL DEFAULT '',
     facilitator_user_id TEXT NOT NULL DEFAULT '',
     created_at          TIMESTAMP NOT NULL,
@@ -56,7 +56,7 @@ CREATE TABLE clause_awards (
     company_org_id      TEXT NOT NULL REFERENCES organisations (id),
     -- holder | cocontractor | subcontractor
     role                TEXT NOT NULL DEFAULT 'holder',
-    share_centihours    INTEGER NOT NULL DEFAULT 0,
+    share_centihours    BIGINT NOT NULL DEFAULT 0,
     -- How the company fulfils its share, comma-separated: direct_hire,
     -- placement, subcontracting, cocontracting, training.
     fulfilment          TEXT NOT NULL DEFAULT '',
@@ -129,8 +129,8 @@ CREATE INDEX clause_hours_participant ON clause_hours (participant_id, month);
 CREATE TABLE clause_hours_history (
     id              TEXT PRIMARY KEY,
     hours_id        TEXT NOT NULL,
-    before_centihours INTEGER,
-    after_centihours  INTEGER NOT NULL,
+    before_centihours BIGINT,
+    after_centihours  BIGINT NOT NULL,
     before_mode     TEXT NOT NULL DEFAULT '',
     after_mode      TEXT NOT NULL,
     source          TEXT NOT NULL,
