@@ -117,10 +117,11 @@ CREATE TABLE clause_hours (
     created_at      TIMESTAMP NOT NULL,
     updated_at      TIMESTAMP NOT NULL
 );
--- One line per key: a re-import replaces it.
-CREATE UNIQUE INDEX clause_hours_key ON clause_hours (market_id, company_org_id, participant_id, month, contract_type);
--- Reports read a territory's months without touching the table.
-CREATE INDEX clause_hours_territory ON clause_hours (territory, month, participant_id, centihours, market_id, company_org_id);
+-- One line per key: a re-import replaces it. The month comes before the
+-- participant so that "has this company started by then" reads the index.
+CREATE UNIQUE INDEX clause_hours_key ON clause_hours (market_id, company_org_id, month, participant_id, contract_type);
+-- Reports read a territory's months from this index alone.
+CREATE INDEX clause_hours_territory ON clause_hours (territory, month, participant_id, company_org_id, market_id, contract_type, mode, centihours);
 CREATE INDEX clause_hours_company ON clause_hours (company_org_id, month);
 CREATE INDEX clause_hours_via ON clause_hours (via_org_id, month) WHERE via_org_id <> '';
 CREATE INDEX clause_hours_participant ON clause_hours (participant_id, month);
