@@ -312,29 +312,7 @@ func narrowMarkets(ms []Market, keep func(Market) bool) []Market {
 
 // marketsByReference returns the markets of a reference in every territory, with their awards.
 func marketsByReference(ctx context.Context, q db.Querier, ref string) ([]Market, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+marketColumns+marketFrom+` WHERE m.reference = $1 ORDER BY m.territory`, ref)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Market
-	for rows.Next() {
-		m, err := scanMarket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	for i := range out {
-		if out[i].Awards, err = listAwards(ctx, q, out[i].ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return queryMarkets(ctx, q, ` WHERE m.reference = $1 ORDER BY m.territory`, ref)
 }
 
 // participant finds or describes the participant of a row; territory is

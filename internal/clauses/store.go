@@ -237,7 +237,12 @@ func listMarkets(ctx context.Context, q db.Querier, s access.ClauseScope, f Mark
 	if f.CompanyOrgID != "" {
 		w.Add("EXISTS (SELECT 1 FROM clause_awards a WHERE a.market_id = m.id AND a.company_org_id = $%d)", f.CompanyOrgID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+marketColumns+marketFrom+w.String()+` ORDER BY op.name, m.reference`, w.Args...)
+	return queryMarkets(ctx, q, w.String()+` ORDER BY op.name, m.reference`, w.Args...)
+}
+
+// queryMarkets reads the markets a WHERE … ORDER BY clause selects, with their awards.
+func queryMarkets(ctx context.Context, q db.Querier, where string, args ...any) ([]Market, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+marketColumns+marketFrom+where, args...)
 	if err != nil {
 		return nil, err
 	}
