@@ -23,10 +23,11 @@ const keptFile = ` JOIN persons k ON k.id = CASE WHEN p.merged_into = '' THEN p.
 const liveFirst = `CASE WHEN p.merged_into = '' THEN 0 ELSE 1 END`
 
 // movedTables hold rows about a person that move to the kept file as they
-// are; diagnostics, reorientation requests and case review items have rules
+// are (a clause participant follows its registry file); diagnostics,
+// reorientation requests and case review items have rules
 // of their own (see merger). The audit trail is history and keeps its ids.
 var movedTables = []string{"follow_up_members", "rsa_events", "orientations", "contracts", "plan_objectives",
-	"plan_actions", "steps", "checkins", "evaluation_links"}
+	"plan_actions", "steps", "checkins", "evaluation_links", "clause_participants"}
 
 // duplicateKeys finds, from the indexes alone, the values two files or more
 // share: NIRs; matricules with a birth date; names with a birth date, the
