@@ -24,7 +24,6 @@ import (
 	"tremplin/internal/platform/migrations"
 	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/secret"
-	"tremplin/internal/platform/tabular"
 )
 
 func version() string { return app.Version }
@@ -472,19 +471,11 @@ func importPeople(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(files[0])
+	f, t, err := openTable(files[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	t, err := tabular.Open(f, st.Size(), files[0])
-	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
 	a, err := app.Open(e.ctx, e.cfg)
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"tremplin/internal/app"
 	"tremplin/internal/clauses"
 	"tremplin/internal/platform/access"
-	"tremplin/internal/platform/tabular"
 )
 
 // departmentCode matches a département code: 01–95, 2A, 2B, 971–976.
@@ -43,19 +42,11 @@ func importClauses(e *env, kind string, args []string) error {
 	if *acceptValid && *rejectedOut == "" {
 		*rejectedOut = strings.TrimSuffix(files[0], filepath.Ext(files[0])) + ".rejets.csv"
 	}
-	f, err := os.Open(files[0])
+	f, t, err := openTable(files[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	t, err := tabular.Open(f, st.Size(), files[0])
-	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
 	a, err := app.Open(e.ctx, e.cfg)
 	if err != nil {
 		return err

@@ -30,19 +30,11 @@ func importOffers(e *env, args []string) error {
 	if *keepValid != (*rejectedOut != "") {
 		return usageError("import offers: --keep-valid goes with --rejected OUT.csv")
 	}
-	f, err := os.Open(files[0])
+	f, t, err := openTable(files[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	t, err := tabular.Open(f, st.Size(), files[0])
-	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
 	a, err := app.Open(e.ctx, e.cfg)
 	if err != nil {
 		return err
@@ -87,4 +79,23 @@ func importOffers(e *env, args []string) error {
 		return fmt.Errorf("%s: %w", files[0], importErr)
 	}
 	return nil
+}
+
+// openTable opens a CSV or XLSX file as a table; the caller closes the file.
+func openTable(path string) (*os.File, *tabular.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	t, err := tabular.Open(f, st.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, t, nil
 }

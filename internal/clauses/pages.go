@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/refdata"
 	"tremplin/internal/platform/web"
@@ -172,14 +173,16 @@ func (l rowLinks) hours(kv ...string) string { return "/clauses/heures?" + l.que
 
 // participants addresses the participants of the period, aged at its last day.
 func (l rowLinks) participants(kv ...string) string {
-	return "/clauses/participants?" + l.query(monthText, append(kv, "au", day(l.to)))
+	return "/clauses/participants?" + l.query(monthText, append(kv, "au", db.Day(l.to)))
 }
 
 // markets addresses the markets overlapping the period.
-func (l rowLinks) markets() string { return "/clauses/marches?" + l.query(day, nil) }
+func (l rowLinks) markets() string { return "/clauses/marches?" + l.query(db.Day, nil) }
 
 // companies addresses the companies awarded those markets.
-func (l rowLinks) companies(kv ...string) string { return "/clauses/entreprises?" + l.query(day, kv) }
+func (l rowLinks) companies(kv ...string) string {
+	return "/clauses/entreprises?" + l.query(db.Day, kv)
+}
 
 // breakdown is a report's figures by public, contract, mode and profile, each linked to its rows.
 type breakdown struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/web"
 )
@@ -345,12 +346,12 @@ func (h Web) participantPage(r *http.Request) (web.Page, error) {
 	}
 	form := url.Values{"external_id": {p.ExternalID}, "first_name": {p.FirstName}, "last_name": {p.LastName}, "sex": {p.Sex},
 		"commune_code": {p.CommuneCode}, "public": {p.Public}, "public_reason": {p.PublicReason}, "person_id": {p.PersonID},
-		"stage": {"end"}, "observed_on": {day(h.Svc.today())}}
+		"stage": {"end"}, "observed_on": {db.Day(h.Svc.today())}}
 	if p.BirthDate != nil {
-		form.Set("birth_date", day(*p.BirthDate))
+		form.Set("birth_date", db.Day(*p.BirthDate))
 	}
 	if p.ProofDate != nil {
-		form.Set("proof_date", day(*p.ProofDate))
+		form.Set("proof_date", db.Day(*p.ProofDate))
 	}
 	if p.QPV {
 		form.Set("qpv", "1")

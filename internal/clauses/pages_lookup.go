@@ -248,8 +248,8 @@ func (s *Service) periodCompanies(ctx context.Context, a access.Actor, f ReportF
 	}
 	w := &db.Where{}
 	marketScope(w, sc)
-	w.Add("m.start_date <= $%d", day(f.To))
-	w.Add("m.end_date >= $%d", day(f.From))
+	w.Add("m.start_date <= $%d", db.Day(f.To))
+	w.Add("m.end_date >= $%d", db.Day(f.From))
 	if f.OperationID != "" {
 		w.Add("m.operation_id = $%d", f.OperationID)
 	}

@@ -96,7 +96,7 @@ func marketInputOf(f url.Values, prefix string) (MarketInput, errs.FieldErrors) 
 // marketValues fills the market form with a market's fields.
 func marketValues(m Market, prefix string) url.Values {
 	v := url.Values{"reference": {m.Reference}, "title": {m.Title}, "amount": {plainDecimal(float64(m.AmountCents) / 100)},
-		"start_date": {day(m.Start)}, "end_date": {day(m.End)}, "clause_type": {m.ClauseType}, "hours_rule": {m.HoursRule},
+		"start_date": {db.Day(m.Start)}, "end_date": {db.Day(m.End)}, "clause_type": {m.ClauseType}, "hours_rule": {m.HoursRule},
 		"required_hours": {plainDecimal(m.Required.Float())}}
 	if m.HoursRule != "fixed" {
 		v.Set("rule_base", plainDecimal(m.RuleBase))

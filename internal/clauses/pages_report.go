@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/web"
 )
@@ -18,8 +19,8 @@ func (h Web) periodQuery(r *http.Request) (ReportFilter, url.Values, error) {
 	q := r.URL.Query()
 	if q.Get("from") == "" && q.Get("to") == "" {
 		from, to := defaultPeriod(h.Svc.today())
-		q.Set("from", day(from))
-		q.Set("to", day(to))
+		q.Set("from", db.Day(from))
+		q.Set("to", db.Day(to))
 	}
 	f, err := reportFilter(q)
 	return f, q, err
@@ -100,7 +101,7 @@ func (h Web) report(w http.ResponseWriter, r *http.Request) {
 		Participants: figure{Value: itoaFR(rep.Participants), Href: l.hours(), Key: "participants"},
 		Hours:        figure{Value: rep.Hours.String(), Href: l.hours(), Key: "hours"},
 		Contracts:    figure{Value: itoaFR(rep.Contracts), Href: l.hours(), Key: "contracts"}}
-	dl := url.Values{"from": {day(f.From)}, "to": {day(f.To)}}
+	dl := url.Values{"from": {db.Day(f.From)}, "to": {db.Day(f.To)}}
 	if f.OperationID != "" {
 		dl.Set("operation", f.OperationID)
 	}
@@ -122,9 +123,9 @@ func (h Web) reportDownload(w http.ResponseWriter, r *http.Request, ext, content
 		return
 	}
 	title := h.reportTitle(r, f)
-	name := "bilan-clauses-" + day(f.From) + "-" + day(f.To)
+	name := "bilan-clauses-" + db.Day(f.From) + "-" + db.Day(f.To)
 	if op := strings.TrimPrefix(title, reportTitlePrefix); op != title {
-		name = "bilan-" + safeFileName(op) + "-" + day(f.From) + "-" + day(f.To)
+		name = "bilan-" + safeFileName(op) + "-" + db.Day(f.From) + "-" + db.Day(f.To)
 	}
 	h.download(w, r, contentType, name+"."+ext, func(out io.Writer) error { return write(out, rep, title, h.Svc.today()) })
 }

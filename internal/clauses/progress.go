@@ -187,7 +187,7 @@ func (s *Service) OperationProgress(ctx context.Context, a access.Actor, id stri
 		return OperationProgress{}, err
 	}
 	today := s.today()
-	p := OperationProgress{Operation: op, Today: day(today), Markets: []MarketProgress{}, Alerts: []Alert{}}
+	p := OperationProgress{Operation: op, Today: db.Day(today), Markets: []MarketProgress{}, Alerts: []Alert{}}
 	start, end := today, today
 	for i, m := range markets {
 		mp := ownOnly(s.marketProgress(m, done, today), sc)

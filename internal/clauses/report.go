@@ -71,7 +71,7 @@ func percent(done, required Hours) float64 {
 }
 
 func newReport(f ReportFilter, divisor float64) Report {
-	r := Report{From: day(f.From), To: day(f.To), OperationID: f.OperationID, ETPDivisor: divisor,
+	r := Report{From: db.Day(f.From), To: db.Day(f.To), OperationID: f.OperationID, ETPDivisor: divisor,
 		ParticipantsByPublic: map[string]int{}, HoursByPublic: map[string]Hours{}, ParticipantsBySex: map[string]int{},
 		ParticipantsByAge: map[string]int{}, ContractsByType: map[string]int{}, ContractsByPublic: map[string]int{}, HoursByContract: map[string]Hours{}, HoursByMode: map[string]Hours{}}
 	for _, p := range Publics {
@@ -235,8 +235,8 @@ func (s *Service) lineFigures(ctx context.Context, r *Report, sc access.ClauseSc
 func (s *Service) marketFigures(ctx context.Context, r *Report, sc access.ClauseScope, f ReportFilter, to Month) error {
 	w := &db.Where{}
 	marketScope(w, sc)
-	w.Add("m.start_date <= $%d", day(f.To))
-	w.Add("m.end_date >= $%d", day(f.From))
+	w.Add("m.start_date <= $%d", db.Day(f.To))
+	w.Add("m.end_date >= $%d", db.Day(f.From))
 	if f.OperationID != "" {
 		w.Add("m.operation_id = $%d", f.OperationID)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/api"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 )
 
@@ -43,7 +44,7 @@ func toMarketJSON(m Market) marketJSON {
 	if m.Awards == nil {
 		m.Awards = []Award{}
 	}
-	return marketJSON{Market: m, Start: day(m.Start), End: day(m.End)}
+	return marketJSON{Market: m, Start: db.Day(m.Start), End: db.Day(m.End)}
 }
 
 // participantJSON writes a participant's dates as days.
@@ -57,7 +58,7 @@ func dayString(t *time.Time) *string {
 	if t == nil {
 		return nil
 	}
-	s := day(*t)
+	s := db.Day(*t)
 	return &s
 }
 
@@ -375,7 +376,7 @@ func (h API) recordOutcome(w http.ResponseWriter, r *http.Request) {
 		api.Error(w, err)
 		return
 	}
-	api.JSON(w, http.StatusOK, outcomeJSON{Outcome: o, ObservedOn: day(o.ObservedOn)})
+	api.JSON(w, http.StatusOK, outcomeJSON{Outcome: o, ObservedOn: db.Day(o.ObservedOn)})
 }
 
 // reportFilter reads from, to and operation from a query.

@@ -12,42 +12,16 @@ import (
 	"tremplin/internal/platform/refdata"
 )
 
-// day formats a date the way DATE columns are written on both engines.
-func day(t time.Time) string { return t.Format(time.DateOnly) }
-
-func nullDay(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return day(*t)
-}
-
 func dateOf(t time.Time) time.Time {
 	u := t.UTC()
 	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func dayPtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	d := dateOf(t.Time)
-	return &d
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
 }
 
 // matchKey identifies a participant without an identifier by folded names and birth date.
 func matchKey(last, first string, birth *time.Time) string {
 	k := refdata.Fold(last) + "|" + refdata.Fold(first)
 	if birth != nil {
-		k += "|" + day(*birth)
+		k += "|" + db.Day(*birth)
 	}
 	return k
 }
@@ -179,7 +153,7 @@ func insertMarket(ctx context.Context, q db.Querier, m Market) error {
 		amount_cents, start_date, end_date, clause_type, hours_rule, rule_base, rule_rate, required_centihours,
 		facilitator_org_id, facilitator_user_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-		m.ID, m.OperationID, m.Territory, m.BuyerOrgID, m.Reference, m.Title, m.AmountCents, day(m.Start), day(m.End),
+		m.ID, m.OperationID, m.Territory, m.BuyerOrgID, m.Reference, m.Title, m.AmountCents, db.Day(m.Start), db.Day(m.End),
 		m.ClauseType, m.HoursRule, m.RuleBase, m.RuleRate, int64(m.Required), m.FacilitatorOrgID, m.FacilitatorUserID, m.CreatedAt)
 	return err
 }
@@ -188,7 +162,7 @@ func updateMarket(ctx context.Context, q db.Querier, m Market) error {
 	_, err := q.ExecContext(ctx, `UPDATE clause_markets SET operation_id = $2, buyer_org_id = $3, reference = $4, title = $5,
 		amount_cents = $6, start_date = $7, end_date = $8, clause_type = $9, hours_rule = $10, rule_base = $11, rule_rate = $12,
 		required_centihours = $13, facilitator_user_id = $14, updated_at = $15 WHERE id = $1`,
-		m.ID, m.OperationID, m.BuyerOrgID, m.Reference, m.Title, m.AmountCents, day(m.Start), day(m.End), m.ClauseType,
+		m.ID, m.OperationID, m.BuyerOrgID, m.Reference, m.Title, m.AmountCents, db.Day(m.Start), db.Day(m.End), m.ClauseType,
 		m.HoursRule, m.RuleBase, m.RuleRate, int64(m.Required), m.FacilitatorUserID, m.UpdatedAt)
 	return err
 }
@@ -229,10 +203,10 @@ func listMarkets(ctx context.Context, q db.Querier, s access.ClauseScope, f Mark
 		w.Add("m.operation_id = $%d", f.OperationID)
 	}
 	if f.From != nil {
-		w.Add("m.end_date >= $%d", day(*f.From))
+		w.Add("m.end_date >= $%d", db.Day(*f.From))
 	}
 	if f.To != nil {
-		w.Add("m.start_date <= $%d", day(*f.To))
+		w.Add("m.start_date <= $%d", db.Day(*f.To))
 	}
 	if f.CompanyOrgID != "" {
 		w.Add("EXISTS (SELECT 1 FROM clause_awards a WHERE a.market_id = m.id AND a.company_org_id = $%d)", f.CompanyOrgID)
@@ -337,7 +311,7 @@ func scanParticipant(s interface{ Scan(...any) error }) (Participant, error) {
 	var birth, proof, validated sql.NullTime
 	err := s.Scan(&p.ID, &p.Territory, &p.PersonID, &p.ExternalID, &p.FirstName, &p.LastName, &birth, &p.Sex,
 		&p.CommuneCode, &p.QPV, &p.Public, &p.PublicReason, &proof, &p.ValidatedBy, &validated, &p.CreatedByOrg, &p.CreatedAt, &p.UpdatedAt)
-	p.BirthDate, p.ProofDate, p.ValidatedAt = dayPtr(birth), dayPtr(proof), timePtr(validated)
+	p.BirthDate, p.ProofDate, p.ValidatedAt = db.DayPtr(birth), db.DayPtr(proof), db.TimePtr(validated)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, err
 }
@@ -347,8 +321,8 @@ func insertParticipant(ctx context.Context, q db.Querier, p Participant, byOrg s
 		birth_date, sex, commune_code, qpv, public, public_reason, proof_date, validated_by, validated_at, match_key,
 		search_name, created_by_org, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
-		p.ID, p.Territory, p.PersonID, p.ExternalID, p.FirstName, p.LastName, nullDay(p.BirthDate), p.Sex, p.CommuneCode,
-		p.QPV, p.Public, p.PublicReason, nullDay(p.ProofDate), p.ValidatedBy, p.ValidatedAt,
+		p.ID, p.Territory, p.PersonID, p.ExternalID, p.FirstName, p.LastName, db.NullDay(p.BirthDate), p.Sex, p.CommuneCode,
+		p.QPV, p.Public, p.PublicReason, db.NullDay(p.ProofDate), p.ValidatedBy, p.ValidatedAt,
 		matchKey(p.LastName, p.FirstName, p.BirthDate), refdata.Fold(p.LastName+" "+p.FirstName), byOrg, p.CreatedAt)
 	return err
 }
@@ -358,8 +332,8 @@ func updateParticipant(ctx context.Context, q db.Querier, p Participant) error {
 		last_name = $5, birth_date = $6, sex = $7, commune_code = $8, qpv = $9, public = $10, public_reason = $11,
 		proof_date = $12, validated_by = $13, validated_at = $14, match_key = $15, search_name = $16, updated_at = $17
 		WHERE id = $1`,
-		p.ID, p.PersonID, p.ExternalID, p.FirstName, p.LastName, nullDay(p.BirthDate), p.Sex, p.CommuneCode, p.QPV,
-		p.Public, p.PublicReason, nullDay(p.ProofDate), p.ValidatedBy, p.ValidatedAt,
+		p.ID, p.PersonID, p.ExternalID, p.FirstName, p.LastName, db.NullDay(p.BirthDate), p.Sex, p.CommuneCode, p.QPV,
+		p.Public, p.PublicReason, db.NullDay(p.ProofDate), p.ValidatedBy, p.ValidatedAt,
 		matchKey(p.LastName, p.FirstName, p.BirthDate), refdata.Fold(p.LastName+" "+p.FirstName), p.UpdatedAt)
 	return err
 }

@@ -238,7 +238,7 @@ func upsertOutcome(ctx context.Context, q db.Querier, o Outcome, by string, now 
 		observed_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (participant_id, operation_id, stage) DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail,
 		observed_on = excluded.observed_on, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
-		o.ID, o.ParticipantID, o.OperationID, o.Stage, o.Outcome, o.Detail, day(o.ObservedOn), by, now)
+		o.ID, o.ParticipantID, o.OperationID, o.Stage, o.Outcome, o.Detail, db.Day(o.ObservedOn), by, now)
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tremplin/internal/platform/api"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 )
 
@@ -66,7 +67,7 @@ func dayJSON(t *time.Time) *string {
 	if t == nil {
 		return nil
 	}
-	s := day(*t)
+	s := db.Day(*t)
 	return &s
 }
 

@@ -118,7 +118,7 @@ func (s *Service) checkProposer(ctx context.Context, a access.Actor, o Offer, pe
 
 // notifyReferents tells the person's référents, except the actor, what happened.
 func (s *Service) notifyReferents(ctx context.Context, tx *db.Tx, a access.Actor, personID, kind, message string, now time.Time) error {
-	refs, err := referentsOf(ctx, tx, personID, day(s.today()))
+	refs, err := referentsOf(ctx, tx, personID, db.Day(s.today()))
 	if err != nil {
 		return err
 	}
@@ -382,7 +382,7 @@ func (s *Service) hireStep(ctx context.Context, o Offer, start string) (steps.St
 		}
 	}
 	in := steps.StepInput{Kind: steps.KindJob, Subtype: contractSubtypes[o.Contract], Title: o.Title,
-		OrganisationID: o.OrgID, StartDate: day(*d)}
+		OrganisationID: o.OrgID, StartDate: db.Day(*d)}
 	if o.Contract == "CDDI" {
 		// An insertion contract is an IAE step, typed by the structure that hires.
 		var siaeKind string

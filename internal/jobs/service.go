@@ -202,7 +202,7 @@ func inputOf(o Offer) OfferInput {
 		Shifts: o.Shifts, Description: o.Description, InTension: o.InTension, ClauseLinked: o.ClauseLinked,
 		ClauseMarket: o.ClauseMarket, Status: o.Status}
 	if o.Start != nil {
-		in.StartDate = day(*o.Start)
+		in.StartDate = db.Day(*o.Start)
 	}
 	if o.SiteID != "" {
 		in.CommuneCode = ""

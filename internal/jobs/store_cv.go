@@ -21,7 +21,7 @@ func scanCV(sc interface{ Scan(...any) error }) (CV, error) {
 		&c.MinutesMax, &shifts, &c.Licence, &c.Vehicle, &quals, &c.Online, &c.CreatedAt, &c.UpdatedAt)
 	c.Skills, c.ROMEs, c.Means = splitLines(skills), splitCodes(romes), splitCodes(means)
 	c.ExcludedShifts, c.Qualifications = splitCodes(shifts), splitLines(quals)
-	c.AvailableFrom, c.Exists = dayPtr(avail), err == nil
+	c.AvailableFrom, c.Exists = db.DayPtr(avail), err == nil
 	return c, err
 }
 
@@ -45,7 +45,7 @@ func saveCV(ctx context.Context, q db.Querier, c CV, by string, now time.Time) e
 			qualifications = excluded.qualifications, online = excluded.online, updated_at = excluded.updated_at,
 			updated_by = excluded.updated_by`,
 		c.PersonID, c.Headline, c.Summary, strings.Join(c.Skills, "\n"), strings.Join(c.ROMEs, ","), c.RadiusKm,
-		strings.Join(c.Means, ","), nullDay(c.AvailableFrom), c.MinutesMin, c.MinutesMax, strings.Join(c.ExcludedShifts, ","),
+		strings.Join(c.Means, ","), db.NullDay(c.AvailableFrom), c.MinutesMin, c.MinutesMax, strings.Join(c.ExcludedShifts, ","),
 		c.Licence, c.Vehicle, strings.Join(c.Qualifications, "\n"), c.Online, now, by)
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func saveCV(ctx context.Context, q db.Querier, c CV, by string, now time.Time) e
 	for i, e := range c.Experiences {
 		// created_at keeps the order the experiences were given in.
 		if _, err := q.ExecContext(ctx, `INSERT INTO cv_experiences (id, person_id, title, employer, start_date, end_date, description, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, db.NewID(), c.PersonID, e.Title, e.Employer, nullDay(e.Start), nullDay(e.End),
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, db.NewID(), c.PersonID, e.Title, e.Employer, db.NullDay(e.Start), db.NullDay(e.End),
 			e.Description, now.Add(time.Duration(i)*time.Microsecond)); err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func experiencesOf(ctx context.Context, q db.Querier, personID string) ([]Experi
 		if err := rows.Scan(&e.ID, &e.Title, &e.Employer, &start, &end, &e.Description); err != nil {
 			return nil, err
 		}
-		e.Start, e.End = dayPtr(start), dayPtr(end)
+		e.Start, e.End = db.DayPtr(start), db.DayPtr(end)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -100,7 +100,7 @@ func consentsOf(ctx context.Context, q db.Querier, personID string) ([]Consent, 
 		if err := rows.Scan(&c.ID, &c.Method, &c.GivenAt, &c.GivenBy, &revoked, &c.RevokedBy); err != nil {
 			return nil, err
 		}
-		c.RevokedAt = timePtr(revoked)
+		c.RevokedAt = db.TimePtr(revoked)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -166,7 +166,7 @@ func onlineCandidates(ctx context.Context, q db.Querier, since time.Time) ([]can
 		}
 		r.Skills, r.ROMEs, r.Means = splitLines(skills), splitCodes(romes), splitCodes(means)
 		r.ExcludedShifts, r.Qualifications = splitCodes(shifts), splitLines(quals)
-		r.AvailableFrom, r.Exists = dayPtr(avail), true
+		r.AvailableFrom, r.Exists = db.DayPtr(avail), true
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -13,35 +13,6 @@ import (
 	"tremplin/internal/platform/refdata"
 )
 
-// day formats a date the way DATE columns are written on both engines.
-func day(t time.Time) string { return t.Format(time.DateOnly) }
-
-// nullDay formats an optional date, NULL when absent.
-func nullDay(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return day(*t)
-}
-
-// dayPtr returns a nullable date as a *time.Time at midnight UTC.
-func dayPtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	d := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
-	return &d
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}
-
 func floatPtr(f sql.NullFloat64) *float64 {
 	if !f.Valid {
 		return nil
@@ -78,7 +49,7 @@ func scanOffer(sc interface{ Scan(...any) error }, extra ...any) (Offer, error) 
 		&lat, &lon, &o.NeedsLicence, &o.NeedsVehicle, &quals, &shifts, &o.Description, &o.InTension, &o.ClauseLinked,
 		&o.ClauseMarket, &o.Status, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &closed}, extra...)
 	err := sc.Scan(dest...)
-	o.Start, o.ClosedAt = dayPtr(start), timePtr(closed)
+	o.Start, o.ClosedAt = db.DayPtr(start), db.TimePtr(closed)
 	o.Lat, o.Lon = floatPtr(lat), floatPtr(lon)
 	o.Qualifications, o.Shifts = splitLines(quals), splitCodes(shifts)
 	return o, err
@@ -90,7 +61,7 @@ func insertOffer(ctx context.Context, q db.Querier, o Offer) error {
 		shifts, description, in_tension, clause_linked, clause_market, status, created_by, created_at, updated_at, closed_at, search_text)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$26,$27,$28)`,
 		o.ID, o.OrgID, o.Territory, o.SiteID, o.Reference, o.Title, o.ROME, o.Contract, o.ContractMonths, o.WeeklyMinutes,
-		o.Positions, nullDay(o.Start), o.CommuneCode, nullFloat(o.Lat), nullFloat(o.Lon), o.NeedsLicence, o.NeedsVehicle,
+		o.Positions, db.NullDay(o.Start), o.CommuneCode, nullFloat(o.Lat), nullFloat(o.Lon), o.NeedsLicence, o.NeedsVehicle,
 		strings.Join(o.Qualifications, "\n"), strings.Join(o.Shifts, ","), o.Description, o.InTension, o.ClauseLinked,
 		o.ClauseMarket, o.Status, o.CreatedBy, o.CreatedAt, o.ClosedAt, searchText(o))
 	return err
@@ -107,7 +78,7 @@ func updateOffer(ctx context.Context, q db.Querier, o Offer) error {
 		needs_licence = $14, needs_vehicle = $15, qualifications = $16, shifts = $17, description = $18, in_tension = $19,
 		clause_linked = $20, clause_market = $21, status = $22, updated_at = $23, closed_at = $24, search_text = $25 WHERE id = $1`,
 		o.ID, o.SiteID, o.Reference, o.Title, o.ROME, o.Contract, o.ContractMonths, o.WeeklyMinutes, o.Positions,
-		nullDay(o.Start), o.CommuneCode, nullFloat(o.Lat), nullFloat(o.Lon), o.NeedsLicence, o.NeedsVehicle,
+		db.NullDay(o.Start), o.CommuneCode, nullFloat(o.Lat), nullFloat(o.Lon), o.NeedsLicence, o.NeedsVehicle,
 		strings.Join(o.Qualifications, "\n"), strings.Join(o.Shifts, ","), o.Description, o.InTension, o.ClauseLinked,
 		o.ClauseMarket, o.Status, o.UpdatedAt, o.ClosedAt, searchText(o))
 	return err

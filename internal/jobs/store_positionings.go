@@ -20,7 +20,7 @@ func scanPositioning(sc interface{ Scan(...any) error }) (Positioning, error) {
 	var sent sql.NullTime
 	err := sc.Scan(&p.ID, &p.OfferID, &p.OfferTitle, &p.EmployerOrgID, &p.EmployerName, &p.PersonID, &p.PersonName,
 		&p.State, &p.Reason, &p.ProposedBy, &p.ProposedByOrg, &p.StepID, &sent, &p.CreatedAt, &p.UpdatedAt)
-	p.SentAt = timePtr(sent)
+	p.SentAt = db.TimePtr(sent)
 	return p, err
 }
 

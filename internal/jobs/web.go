@@ -10,6 +10,7 @@ import (
 
 	"tremplin/internal/people"
 	"tremplin/internal/platform/access"
+	"tremplin/internal/platform/db"
 	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/web"
 )
@@ -423,7 +424,7 @@ func cvValues(c CV) url.Values {
 		"hours_min": {c.HoursMin()}, "hours_max": {c.HoursMax()}, "excluded_shifts": c.ExcludedShifts,
 		"qualifications": {strings.Join(c.Qualifications, "\n")}}
 	if c.AvailableFrom != nil {
-		v.Set("available_from", day(*c.AvailableFrom))
+		v.Set("available_from", db.Day(*c.AvailableFrom))
 	}
 	for name, on := range map[string]bool{"licence": c.Licence, "vehicle": c.Vehicle, "online": c.Online} {
 		if on {
@@ -435,10 +436,10 @@ func cvValues(c CV) url.Values {
 		v.Set("exp_title_"+n, e.Title)
 		v.Set("exp_employer_"+n, e.Employer)
 		if e.Start != nil {
-			v.Set("exp_start_"+n, day(*e.Start))
+			v.Set("exp_start_"+n, db.Day(*e.Start))
 		}
 		if e.End != nil {
-			v.Set("exp_end_"+n, day(*e.End))
+			v.Set("exp_end_"+n, db.Day(*e.End))
 		}
 	}
 	return v
