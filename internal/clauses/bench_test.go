@@ -2,6 +2,7 @@ package clauses_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -91,6 +92,8 @@ type benchData struct {
 	facilitators map[string][]string // territory → PLIE ids
 	markets      map[string]benchMarket
 	lines        int
+	// totals is the time taken to build the yearly totals of all the lines.
+	totals time.Duration
 }
 
 // builder writes the rows in multi-row INSERTs inside one transaction.
@@ -188,7 +191,11 @@ func buildClauses(ctx context.Context, d *db.DB) (*benchData, error) {
 				return err
 			}
 		}
-		return nil
+		// The lines were inserted directly: their yearly totals are built as the demo's are.
+		start := time.Now()
+		err = clauses.RebuildYearTotals(ctx, tx)
+		data.totals = time.Since(start)
+		return err
 	})
 	return data, err
 }
@@ -411,15 +418,23 @@ type lineTotals struct {
 	Hours                clauses.Hours
 	Participants         int
 	ParticipantsByPublic map[string]int
+	ParticipantsBySex    map[string]int
+	ParticipantsByAge    map[string]int
+	ParticipantsQPV      int
 	HoursByPublic        map[string]clauses.Hours
+	HoursByContract      map[string]clauses.Hours
+	HoursByMode          map[string]clauses.Hours
 	Hires, Contracts     int
 	ContractsByType      map[string]int
+	ContractsByPublic    map[string]int
 	lines                int
 }
 
 func totalsOf(r clauses.Report) lineTotals {
 	return lineTotals{Hours: r.Hours, Participants: r.Participants, ParticipantsByPublic: r.ParticipantsByPublic,
-		HoursByPublic: r.HoursByPublic, Hires: r.Hires, Contracts: r.Contracts, ContractsByType: r.ContractsByType}
+		ParticipantsBySex: r.ParticipantsBySex, ParticipantsByAge: r.ParticipantsByAge, ParticipantsQPV: r.ParticipantsQPV,
+		HoursByPublic: r.HoursByPublic, HoursByContract: r.HoursByContract, HoursByMode: r.HoursByMode,
+		Hires: r.Hires, Contracts: r.Contracts, ContractsByType: r.ContractsByType, ContractsByPublic: r.ContractsByPublic}
 }
 
 // differences lists the figures on which two totals disagree.
@@ -434,31 +449,49 @@ func (a lineTotals) differences(b lineTotals) []string {
 	check("participants", a.Participants, b.Participants)
 	check("hires", a.Hires, b.Hires)
 	check("contracts", a.Contracts, b.Contracts)
+	check("participants in a QPV", a.ParticipantsQPV, b.ParticipantsQPV)
 	for _, p := range clauses.Publics {
 		check("participants "+p.Code, a.ParticipantsByPublic[p.Code], b.ParticipantsByPublic[p.Code])
 		check("hours "+p.Code, a.HoursByPublic[p.Code], b.HoursByPublic[p.Code])
+		check("contracts "+p.Code, a.ContractsByPublic[p.Code], b.ContractsByPublic[p.Code])
 	}
 	for _, c := range clauses.ContractTypes {
 		check("contracts "+c.Code, a.ContractsByType[c.Code], b.ContractsByType[c.Code])
+		check("hours "+c.Code, a.HoursByContract[c.Code], b.HoursByContract[c.Code])
+	}
+	for _, m := range clauses.Modes {
+		check("hours "+m.Code, a.HoursByMode[m.Code], b.HoursByMode[m.Code])
+	}
+	for _, band := range clauses.AgeBands {
+		check("participants "+band.Code, a.ParticipantsByAge[band.Code], b.ParticipantsByAge[band.Code])
+	}
+	for _, sex := range []string{"F", "M", "inconnu"} {
+		check("participants "+sex, a.ParticipantsBySex[sex], b.ParticipantsBySex[sex])
 	}
 	return out
 }
 
 // naiveFigures is the baseline: every line of the territory with its
-// participant's public, the period and the markets kept in Go.
+// participant's facts, the period and the markets kept in Go.
 func naiveFigures(ctx context.Context, d *db.DB, territory string, from, to clauses.Month, keep map[string]bool) (lineTotals, error) {
-	t := lineTotals{ParticipantsByPublic: map[string]int{}, HoursByPublic: map[string]clauses.Hours{}, ContractsByType: map[string]int{}}
+	t := lineTotals{ParticipantsByPublic: map[string]int{}, ParticipantsBySex: map[string]int{}, ParticipantsByAge: map[string]int{},
+		HoursByPublic: map[string]clauses.Hours{}, HoursByContract: map[string]clauses.Hours{}, HoursByMode: map[string]clauses.Hours{},
+		ContractsByType: map[string]int{}, ContractsByPublic: map[string]int{}}
 	rows, err := d.QueryContext(ctx, `SELECT h.participant_id, h.company_org_id, h.market_id, h.month, h.contract_type, h.mode,
-		h.centihours, p.public FROM clause_hours h JOIN clause_participants p ON p.id = h.participant_id WHERE h.territory = $1`, territory)
+		h.centihours, p.public, p.sex, p.birth_date, p.qpv
+		FROM clause_hours h JOIN clause_participants p ON p.id = h.participant_id WHERE h.territory = $1`, territory)
 	if err != nil {
 		return t, err
 	}
 	defer rows.Close()
+	end := to.Start().AddDate(0, 1, -1)
 	seen, hires, contracts := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for rows.Next() {
-		var pid, company, market, month, contract, mode, public string
+		var pid, company, market, month, contract, mode, public, sex string
 		var hours clauses.Hours
-		if err := rows.Scan(&pid, &company, &market, &month, &contract, &mode, &hours, &public); err != nil {
+		var birth sql.NullTime
+		var qpv bool
+		if err := rows.Scan(&pid, &company, &market, &month, &contract, &mode, &hours, &public, &sex, &birth, &qpv); err != nil {
 			return t, err
 		}
 		if clauses.Month(month) < from || clauses.Month(month) > to || keep != nil && !keep[market] {
@@ -467,9 +500,12 @@ func naiveFigures(ctx context.Context, d *db.DB, territory string, from, to clau
 		t.lines++
 		t.Hours += hours
 		t.HoursByPublic[public] += hours
+		t.HoursByContract[contract] += hours
+		t.HoursByMode[mode] += hours
 		if k := pid + "|" + company + "|" + market + "|" + contract; !contracts[k] {
 			contracts[k] = true
 			t.ContractsByType[contract]++
+			t.ContractsByPublic[public]++
 		}
 		if mode == "EMBAUCHE_DIRECTE" && contract != "FORMATION" {
 			hires[pid+"|"+company] = true
@@ -477,10 +513,39 @@ func naiveFigures(ctx context.Context, d *db.DB, territory string, from, to clau
 		if !seen[pid] {
 			seen[pid] = true
 			t.ParticipantsByPublic[public]++
+			if sex == "" {
+				sex = "inconnu"
+			}
+			t.ParticipantsBySex[sex]++
+			t.ParticipantsByAge[naiveAgeBand(birth, end)]++
+			if qpv {
+				t.ParticipantsQPV++
+			}
 		}
 	}
 	t.Participants, t.Hires, t.Contracts = len(seen), len(hires), len(contracts)
 	return t, rows.Err()
+}
+
+// naiveAgeBand is the participant's age band on the last day of the period.
+func naiveAgeBand(birth sql.NullTime, end time.Time) string {
+	if !birth.Valid {
+		return "inconnu"
+	}
+	b := birth.Time
+	age := end.Year() - b.Year()
+	if end.Month() < b.Month() || end.Month() == b.Month() && end.Day() < b.Day() {
+		age-- // the birthday is still to come in the end's year
+	}
+	switch {
+	case age < 26:
+		return "moins_26"
+	case age < 45:
+		return "26_44"
+	case age < 55:
+		return "45_54"
+	}
+	return "55_plus"
 }
 
 // timings runs f runs times and returns the durations sorted.
@@ -551,6 +616,7 @@ func benchClausesReport(b *testing.B, d *db.DB) {
 	}
 	b.ReportMetric(built.Seconds(), "build-s")
 	b.ReportMetric(settled.Seconds(), "settle-s")
+	b.ReportMetric(data.totals.Seconds(), "totals-s")
 	b.ReportMetric(float64(benchTerritories[0].lines), "lines")
 }
 
@@ -564,7 +630,7 @@ func settle(ctx context.Context, d *db.DB) error {
 		_, err := d.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 		return err
 	}
-	for _, t := range []string{"clause_operations", "clause_markets", "clause_awards", "clause_participants", "clause_hours", "organisations"} {
+	for _, t := range []string{"clause_operations", "clause_markets", "clause_awards", "clause_participants", "clause_hours", "clause_year_people", "clause_year_contracts", "organisations"} {
 		if _, err := d.ExecContext(ctx, "VACUUM ANALYZE "+t); err != nil {
 			return err
 		}

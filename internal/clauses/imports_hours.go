@@ -627,6 +627,7 @@ func (hi *hoursImport) declared(ctx context.Context, marketID, companyID string)
 func (hi *hoursImport) write(ctx context.Context, tx *db.Tx, rows []*hoursRow, rep *ImportReport) error {
 	var events []audit.Event
 	recorded := map[*personRef]bool{}
+	stale := staleYears{}
 	now := db.Now()
 	for _, r := range rows {
 		if !r.ok() {
@@ -647,6 +648,7 @@ func (hi *hoursImport) write(ctx context.Context, tx *db.Tx, rows []*hoursRow, r
 			return err
 		}
 		if changed {
+			stale.add(d)
 			personID := ""
 			if p.existing != nil {
 				personID = p.existing.PersonID
@@ -654,6 +656,9 @@ func (hi *hoursImport) write(ctx context.Context, tx *db.Tx, rows []*hoursRow, r
 			events = append(events, audit.Event{Action: "clause_hours.declare", ObjectType: "clause_hours", ObjectID: id, PersonID: personID,
 				Detail: string(r.month) + " " + r.hours.String() + " h (import)"})
 		}
+	}
+	if err := stale.refresh(ctx, tx); err != nil {
+		return err
 	}
 	events = append(events, audit.Event{Action: "clause_hours.import", ObjectType: "clause_hours",
 		Detail: fmt.Sprintf("lignes : %d créées, %d remplacées, %d inchangées ; %d participant(s) enregistré(s) ; %d ligne(s) rejetée(s)",

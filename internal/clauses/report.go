@@ -18,6 +18,8 @@ type ReportFilter struct {
 	OperationID string
 	// MarketID narrows the figures to one market (progress pages).
 	MarketID string
+	// fromLines makes a territory's year read the lines, not the yearly totals (tests compare both).
+	fromLines bool
 }
 
 // Months returns the months a period covers: those of its first and last day and every one between.
@@ -146,7 +148,13 @@ func hoursFrom(sc access.ClauseScope, f ReportFilter) string {
 func (s *Service) figures(ctx context.Context, sc access.ClauseScope, f ReportFilter) (Report, error) {
 	r := newReport(f, s.settings.ETPDivisor)
 	from, to := f.Months()
-	if err := s.lineFigures(ctx, &r, sc, f, from, to); err != nil {
+	var err error
+	if year, ok := territoryYear(sc, f); ok && !f.fromLines {
+		err = s.yearFigures(ctx, &r, sc.Territory, year, f.To)
+	} else {
+		err = s.lineFigures(ctx, &r, sc, f, from, to)
+	}
+	if err != nil {
 		return Report{}, err
 	}
 	if err := s.marketFigures(ctx, &r, sc, f, to); err != nil {
@@ -228,6 +236,76 @@ func (s *Service) lineFigures(ctx context.Context, r *Report, sc access.ClauseSc
 		r.ContractsByPublic[public]++
 	}
 	return nil
+}
+
+// territoryYear returns the year of a report on one calendar year of a whole
+// territory, which the yearly totals answer; ok is false for any other report.
+func territoryYear(sc access.ClauseScope, f ReportFilter) (year string, ok bool) {
+	if sc.Territory == "" || sc.All || sc.FacilitatorOrgID != "" || sc.BuyerOrgID != "" || sc.CompanyOrgID != "" ||
+		f.OperationID != "" || f.MarketID != "" {
+		return "", false
+	}
+	y := f.From.Year()
+	whole := f.From.Equal(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)) && f.To.Equal(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	return f.From.Format("2006"), whole
+}
+
+// yearFigures reads the line figures of a territory's calendar year from the
+// yearly totals, in one statement so that they agree with each other: the
+// participants grouped by public, sex and QPV with their age bands at the end
+// of the year ('p' rows), then the hours and contracts by contract type and
+// mode ('c' rows).
+func (s *Service) yearFigures(ctx context.Context, r *Report, territory, year string, end time.Time) error {
+	// Born after these days, a participant is under 26, 45 or 55 at the end of the year (see ageBand).
+	born := func(age int) string { return db.Day(end.AddDate(-age, 0, 0)) }
+	rows, err := s.db.QueryContext(ctx, `SELECT 'p', public, sex, qpv, COUNT(*), COUNT(birth_date),
+			SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END), SUM(CASE WHEN birth_date > $4 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN birth_date > $5 THEN 1 ELSE 0 END), SUM(centihours), SUM(contracts), SUM(hires)
+		FROM clause_year_people WHERE territory = $1 AND year = $2 GROUP BY public, sex, qpv
+		UNION ALL
+		SELECT 'c', contract_type, mode, FALSE, 0, 0, 0, 0, 0, SUM(centihours), SUM(contracts), 0
+		FROM clause_year_contracts WHERE territory = $1 AND year = $2 GROUP BY contract_type, mode`,
+		territory, year, born(26), born(45), born(55))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, a, b string
+		var qpv bool
+		var people, known, under26, under45, under55, contracts, hires int
+		var hours Hours
+		if err := rows.Scan(&kind, &a, &b, &qpv, &people, &known, &under26, &under45, &under55, &hours, &contracts, &hires); err != nil {
+			return err
+		}
+		if kind == "c" {
+			r.HoursByContract[a] += hours
+			r.HoursByMode[b] += hours
+			r.ContractsByType[a] += contracts
+			continue
+		}
+		public, sex := a, b
+		if sex == "" {
+			sex = "inconnu"
+		}
+		r.Participants += people
+		r.ParticipantsByPublic[public] += people
+		r.ParticipantsBySex[sex] += people
+		r.ParticipantsByAge["moins_26"] += under26
+		r.ParticipantsByAge["26_44"] += under45 - under26
+		r.ParticipantsByAge["45_54"] += under55 - under45
+		r.ParticipantsByAge["55_plus"] += known - under55
+		r.ParticipantsByAge["inconnu"] += people - known
+		if qpv {
+			r.ParticipantsQPV += people
+		}
+		r.Hours += hours
+		r.HoursByPublic[public] += hours
+		r.Contracts += contracts
+		r.ContractsByPublic[public] += contracts
+		r.Hires += hires
+	}
+	return rows.Err()
 }
 
 // marketFigures counts the markets overlapping the period, their hours owed,

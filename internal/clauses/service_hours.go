@@ -325,6 +325,9 @@ func (s *Service) Declare(ctx context.Context, a access.Actor, in DeclarationInp
 		if !changed {
 			return nil
 		}
+		if err := (staleYears{}).add(d).refresh(ctx, tx); err != nil {
+			return err
+		}
 		return audit.LogTx(ctx, tx, a, audit.Event{Action: "clause_hours.declare", ObjectType: "clause_hours", ObjectID: id, PersonID: personID,
 			Detail: string(mo) + " " + d.Hours.String() + " h"})
 	}

@@ -335,7 +335,10 @@ func updateParticipant(ctx context.Context, q db.Querier, p Participant) error {
 		p.ID, p.PersonID, p.ExternalID, p.FirstName, p.LastName, db.NullDay(p.BirthDate), p.Sex, p.CommuneCode, p.QPV,
 		p.Public, p.PublicReason, db.NullDay(p.ProofDate), p.ValidatedBy, p.ValidatedAt,
 		matchKey(p.LastName, p.FirstName, p.BirthDate), refdata.Fold(p.LastName+" "+p.FirstName), p.UpdatedAt)
-	return err
+	if err != nil {
+		return err
+	}
+	return updateYearPeople(ctx, q, p)
 }
 
 func getParticipant(ctx context.Context, q db.Querier, id string) (Participant, bool, error) {

@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"tremplin/internal/clauses"
 	"tremplin/internal/orgs"
 	"tremplin/internal/platform/access"
 	"tremplin/internal/platform/db"
@@ -598,5 +599,6 @@ func (w *writer) writeClauses(ctx context.Context, tx *db.Tx, rows pathwayRows, 
 		}
 		w.progress.report("clauses", len(rows.tables[t.name]), len(rows.tables[t.name]))
 	}
-	return nil
+	// The lines were inserted directly: their yearly totals are built as the service would have kept them.
+	return clauses.RebuildYearTotals(ctx, tx)
 }

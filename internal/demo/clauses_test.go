@@ -241,6 +241,17 @@ func checkClauseHours(t *testing.T, d *db.DB, now time.Time) {
 		WHERE h.territory <> m.territory OR h.month < substr(CAST(m.start_date AS TEXT), 1, 7)`); n > 0 {
 		t.Errorf("%d lines outside their market's territory or before it started", n)
 	}
+	// The yearly totals the annual report reads hold every line's hours and participant.
+	if n := count(t, d, `SELECT count(*) FROM (SELECT h.territory, substr(h.month, 1, 4) AS year, h.participant_id, SUM(h.centihours) AS hours
+		FROM clause_hours h GROUP BY h.territory, substr(h.month, 1, 4), h.participant_id) x
+		FULL JOIN clause_year_people y ON y.territory = x.territory AND y.year = x.year AND y.participant_id = x.participant_id
+		WHERE x.hours IS NULL OR y.centihours IS NULL OR x.hours <> y.centihours`); n > 0 || count(t, d, `SELECT count(*) FROM clause_year_contracts`) == 0 {
+		t.Errorf("%d participant-years whose yearly totals differ from their lines", n)
+	}
+	if n := count(t, d, `SELECT count(*) FROM clause_year_people y JOIN clause_participants p ON p.id = y.participant_id
+		WHERE y.public <> p.public OR y.sex <> p.sex OR y.qpv <> p.qpv OR y.birth_date <> p.birth_date`); n > 0 {
+		t.Errorf("%d yearly totals whose participant's facts differ from the participant's", n)
+	}
 }
 
 // checkClauseParticipants: every public, an "other" always with its reason

@@ -552,6 +552,14 @@ func (m *merger) moveRows(ctx context.Context) error {
 			OR (n.created_at = evaluation_links.created_at AND n.token_hash > evaluation_links.token_hash)))`, m.keep, m.dup, m.now); err != nil {
 		return err
 	}
+	if m.tx.Dialect() == db.Postgres {
+		// Writers of clause hours lock a person's participants in id order
+		// (their yearly totals): the merge takes them in the same order.
+		if _, err := m.tx.ExecContext(ctx, `SELECT id FROM clause_participants WHERE person_id = $1
+			ORDER BY id COLLATE "C" FOR NO KEY UPDATE`, m.dup); err != nil {
+			return err
+		}
+	}
 	for _, table := range movedTables {
 		// The second term lets SQLite use the partial index on RSA events.
 		if _, err := m.tx.ExecContext(ctx, `UPDATE `+table+` SET person_id = $1 WHERE person_id = $2 AND person_id <> ''`, m.keep, m.dup); err != nil {
