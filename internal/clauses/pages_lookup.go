@@ -132,27 +132,6 @@ func (s *Service) countLines(ctx context.Context, a access.Actor, f HoursFilter)
 	return c, err
 }
 
-// contractsByPublic counts the contracts of the lines a filter selects per public of the participants.
-func (s *Service) contractsByPublic(ctx context.Context, a access.Actor, f HoursFilter) (map[string]int, error) {
-	w := f.where(access.ScopeForClauses(a))
-	rows, err := s.db.QueryContext(ctx, `SELECT x.public, COUNT(*) FROM (SELECT DISTINCT p.public, h.participant_id, h.company_org_id,
-		h.market_id, h.contract_type`+declarationFrom+w.String()+`) x GROUP BY x.public`, w.Args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var public string
-		var n int
-		if err := rows.Scan(&public, &n); err != nil {
-			return nil, err
-		}
-		out[public] = n
-	}
-	return out, rows.Err()
-}
-
 // periodParticipant is a participant of the lines a filter selects, with their hours.
 type periodParticipant struct {
 	ID, Name, Public, Sex string

@@ -77,12 +77,6 @@ func (h Web) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := linksOf(d.R)
-	hf := HoursFilter{From: MonthOf(f.From), To: MonthOf(f.To), OperationID: f.OperationID}
-	contracts, err := h.Svc.contractsByPublic(ctx, a, hf)
-	if err != nil {
-		h.R.Error(w, r, err)
-		return
-	}
 	rep := d.R
 	d.Title = h.reportTitle(r, f)
 	d.Main = []figure{
@@ -96,7 +90,7 @@ func (h Web) report(w http.ResponseWriter, r *http.Request) {
 		{Label: "Entreprises concernées", Value: itoaFR(rep.CompaniesConcerned), Href: l.companies(), Key: "concerned"},
 		{Label: "Entreprises ayant démarré", Value: itoaFR(rep.CompaniesStarted), Href: l.companies("demarrees", "1"), Key: "started"},
 	}
-	d.Breakdown = breakdownOf(rep, l, contracts)
+	d.Breakdown = breakdownOf(rep, l, rep.ContractsByPublic)
 	d.Totals = publicFigures{Label: "Total",
 		Participants: figure{Value: itoaFR(rep.Participants), Href: l.hours(), Key: "participants"},
 		Hours:        figure{Value: rep.Hours.String(), Href: l.hours(), Key: "hours"},
