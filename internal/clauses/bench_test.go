@@ -517,7 +517,7 @@ func naiveFigures(ctx context.Context, d *db.DB, territory string, from, to clau
 				sex = "inconnu"
 			}
 			t.ParticipantsBySex[sex]++
-			t.ParticipantsByAge[naiveAgeBand(birth, end)]++
+			t.ParticipantsByAge[clauses.AgeBand(db.DayPtr(birth), end)]++
 			if qpv {
 				t.ParticipantsQPV++
 			}
@@ -525,27 +525,6 @@ func naiveFigures(ctx context.Context, d *db.DB, territory string, from, to clau
 	}
 	t.Participants, t.Hires, t.Contracts = len(seen), len(hires), len(contracts)
 	return t, rows.Err()
-}
-
-// naiveAgeBand is the participant's age band on the last day of the period.
-func naiveAgeBand(birth sql.NullTime, end time.Time) string {
-	if !birth.Valid {
-		return "inconnu"
-	}
-	b := birth.Time
-	age := end.Year() - b.Year()
-	if end.Month() < b.Month() || end.Month() == b.Month() && end.Day() < b.Day() {
-		age-- // the birthday is still to come in the end's year
-	}
-	switch {
-	case age < 26:
-		return "moins_26"
-	case age < 45:
-		return "26_44"
-	case age < 55:
-		return "45_54"
-	}
-	return "55_plus"
 }
 
 // timings runs f runs times and returns the durations sorted.
