@@ -102,6 +102,19 @@ func TestClausesAPIFollowsTheOpenAPIDocument(t *testing.T) {
 				"", 403, `"code":"forbidden"`, ""},
 			{"the company may not take itself off a market it worked on", tok["facilitator"], "DELETE", "/api/v1/markets/{market}/awards/{company}",
 				"/api/v1/markets/{id}/awards/{company}", "", 409, `"code":"conflict"`, ""},
+			{"a company that holds no award cannot be taken off", tok["facilitator"], "DELETE", "/api/v1/markets/{market}/awards/{buyer}",
+				"/api/v1/markets/{id}/awards/{company}", "", 404, `"code":"not_found"`, ""},
+			{"hours that are not a number name their field", tok["company"], "POST", "/api/v1/hours", "/api/v1/hours",
+				`{"market_id":"{market}","participant":{"first_name":"Alice","last_name":"Durand","public":"BRSA"},"month":"2026-03","hours":"abc","contract_type":"CDD","mode":"EMBAUCHE_DIRECTE"}`,
+				422, `"hours":"Nombre attendu."`, ""},
+			{"a share that is not a number names its field", tok["facilitator"], "POST", "/api/v1/markets/{market}/awards", "/api/v1/markets/{id}/awards",
+				`{"company_org_id":"{company}","role":"holder","share_hours":"douze","fulfilment":["direct_hire"]}`, 422, `"share_hours":"Nombre attendu."`, ""},
+			{"lines of an unknown mode", tok["facilitator"], "GET", "/api/v1/hours?mode=FOO", "/api/v1/hours", "", 422, `"mode":`, ""},
+			{"lines of an unknown contract type", tok["facilitator"], "GET", "/api/v1/hours?contract_type=CDX", "/api/v1/hours", "", 422, `"contract_type":`, ""},
+			{"lines of a reversed period", tok["facilitator"], "GET", "/api/v1/hours?from=2026-05&to=2026-01", "/api/v1/hours", "", 422, `"to":`, ""},
+			{"markets of a reversed period", tok["facilitator"], "GET", "/api/v1/markets?from=2026-05-01&to=2026-01-01", "/api/v1/markets", "", 422, `"to":`, ""},
+			{"the company is measured against its own share", tok["company"], "GET", "/api/v1/markets/{market}", "/api/v1/markets/{id}", "", 200,
+				`"owed_hours":1400`, ""},
 		}
 		for k, v := range ids {
 			ids[k] = v

@@ -5,12 +5,12 @@
 package clauses
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
-
-	"tremplin/internal/platform/errs"
 )
 
 // Hours is a number of hours in hundredths, so that sums are exact on both engines.
@@ -80,7 +80,8 @@ func (h Hours) MarshalJSON() ([]byte, error) {
 func (h *Hours) UnmarshalJSON(b []byte) error {
 	v, err := ParseHours(strings.Trim(string(b), `"`))
 	if err != nil {
-		return errBadHours
+		// The decoder adds the field's name to a type error.
+		return &json.UnmarshalTypeError{Value: "hours", Type: reflect.TypeFor[Hours]()}
 	}
 	*h = v
 	return nil
@@ -430,5 +431,3 @@ func (s Settings) ETP(h Hours) float64 {
 	}
 	return h.Float() / s.ETPDivisor
 }
-
-var errBadHours = errs.New(errs.Invalid, "Nombre d'heures invalide.")

@@ -150,9 +150,12 @@ func (s *Service) periodParticipants(ctx context.Context, a access.Actor, f Hour
 		return nil, errs.New(errs.Forbidden, "Les participants des clauses sont réservés aux partenaires des clauses.")
 	}
 	w := f.where(sc)
+	order := ` ORDER BY p.last_name, p.first_name, p.id`
+	if !sc.Names {
+		order = ` ORDER BY p.id`
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.first_name, p.last_name, p.public, p.sex, p.birth_date, p.qpv, SUM(h.centihours)`+
-		declarationFrom+w.String()+` GROUP BY p.id, p.first_name, p.last_name, p.public, p.sex, p.birth_date, p.qpv
-		ORDER BY p.last_name, p.first_name, p.id`, w.Args...)
+		declarationFrom+w.String()+` GROUP BY p.id, p.first_name, p.last_name, p.public, p.sex, p.birth_date, p.qpv`+order, w.Args...)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,8 @@ type MarketProgress struct {
 	Elapsed   float64           `json:"elapsed_percent"`
 	Late      bool              `json:"late"`
 	Companies []CompanyProgress `json:"companies"`
+	// Owed is what the reader is measured against: the market's hours, or a company's own share.
+	Owed Hours `json:"owed_hours"`
 }
 
 // Alert flags a company or a market behind its hours.
@@ -123,10 +125,39 @@ func (s *Service) doneByAward(ctx context.Context, sc access.ClauseScope, operat
 	return out, rows.Err()
 }
 
+// declaredBy is the day up to which hours can have been declared: they are
+// declared by month, so the schedule is judged at the end of the last whole month.
+func declaredBy(today time.Time) time.Time {
+	return time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+}
+
+// participantsByCompany counts the distinct participants of each company over an operation's lines.
+func (s *Service) participantsByCompany(ctx context.Context, sc access.ClauseScope, operationID string) (map[string]int, error) {
+	w := &db.Where{}
+	hoursScope(w, sc)
+	w.Add("m.operation_id = $%d", operationID)
+	rows, err := s.db.QueryContext(ctx, `SELECT h.company_org_id, COUNT(DISTINCT h.participant_id)
+		FROM clause_hours h JOIN clause_markets m ON m.id = h.market_id`+w.String()+` GROUP BY h.company_org_id`, w.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
 // marketProgress measures a market and its companies at a date.
 func (s *Service) marketProgress(m Market, done map[[2]string]doneRow, today time.Time) MarketProgress {
 	mp := MarketProgress{Market: m, Elapsed: elapsed(m.Start, m.End, today) * 100}
-	frac := elapsed(m.Start, m.End, today)
+	frac := elapsed(m.Start, m.End, declaredBy(today))
 	mp.Expected = Hours(float64(m.Required)*frac + 0.5)
 	for _, aw := range m.Awards {
 		d := done[[2]string{m.ID, aw.CompanyOrgID}]
@@ -145,23 +176,33 @@ func (s *Service) marketProgress(m Market, done map[[2]string]doneRow, today tim
 			}
 		}
 	}
-	mp.Percent, mp.ETP = percent(mp.Done, m.Required), s.settings.ETP(mp.Done)
+	mp.Owed, mp.Percent, mp.ETP = m.Required, percent(mp.Done, m.Required), s.settings.ETP(mp.Done)
 	mp.Late = mp.Expected > 0 && float64(mp.Done) < float64(mp.Expected)*s.settings.LateRatio
 	return mp
 }
 
-// ownOnly keeps, for a company, only its own line of a market: it does not see the others' hours.
+// ownOnly keeps, for a company, only its own line of a market: it does not
+// see the others' hours, so the market's figures are judged on its own share.
+// A structure that only places people on the market sees it against its hours.
 func ownOnly(mp MarketProgress, sc access.ClauseScope) MarketProgress {
 	if sc.CompanyOrgID == "" {
 		return mp
 	}
 	var own []CompanyProgress
+	var share, expected Hours
+	late := false
 	for _, c := range mp.Companies {
 		if c.CompanyOrgID == sc.CompanyOrgID {
 			own = append(own, c)
+			share += c.Share
+			expected += c.Expected
+			late = late || c.Late
 		}
 	}
 	mp.Companies = own
+	if len(own) > 0 {
+		mp.Owed, mp.Expected, mp.Late, mp.Percent = share, expected, late, percent(mp.Done, share)
+	}
 	return mp
 }
 
@@ -192,7 +233,7 @@ func (s *Service) OperationProgress(ctx context.Context, a access.Actor, id stri
 	for i, m := range markets {
 		mp := ownOnly(s.marketProgress(m, done, today), sc)
 		p.Markets = append(p.Markets, mp)
-		p.Required += m.Required
+		p.Required += mp.Owed
 		p.Done += mp.Done
 		p.Expected += mp.Expected
 		if i == 0 || m.Start.Before(start) {
@@ -202,7 +243,11 @@ func (s *Service) OperationProgress(ctx context.Context, a access.Actor, id stri
 			end = m.End
 		}
 	}
-	p.Companies = s.companyTotals(p.Markets, op.Pooled, today)
+	people, err := s.participantsByCompany(ctx, sc, id)
+	if err != nil {
+		return OperationProgress{}, err
+	}
+	p.Companies = s.companyTotals(p.Markets, people, op.Pooled, today)
 	p.Percent, p.ETP = percent(p.Done, p.Required), s.settings.ETP(p.Done)
 	p.Alerts = s.alerts(op, p)
 	if len(markets) == 0 {
@@ -226,7 +271,7 @@ func maxTime(a, b time.Time) time.Time {
 
 // companyTotals sums each company over the operation's markets; on a pooled
 // operation the alerts are judged on these totals.
-func (s *Service) companyTotals(markets []MarketProgress, pooled bool, today time.Time) []CompanyProgress {
+func (s *Service) companyTotals(markets []MarketProgress, people map[string]int, pooled bool, today time.Time) []CompanyProgress {
 	by := map[string]*CompanyProgress{}
 	// span is the schedule of each company: from the first start to the last end of its markets.
 	span := map[string][2]time.Time{}
@@ -251,7 +296,6 @@ func (s *Service) companyTotals(markets []MarketProgress, pooled bool, today tim
 			t.Share += c.Share
 			t.Done += c.Done
 			t.Expected += c.Expected
-			t.Participants += c.Participants
 			t.Started = t.Started || c.Started
 			t.Late = t.Late || c.Late
 			t.Silent = t.Silent || c.Silent
@@ -266,10 +310,12 @@ func (s *Service) companyTotals(markets []MarketProgress, pooled bool, today tim
 	out := make([]CompanyProgress, 0, len(order))
 	for _, id := range order {
 		t := by[id]
+		// A person working on two lots of the company counts once.
+		t.Participants = people[id]
 		t.Percent = percent(t.Done, t.Share)
 		if pooled {
 			sp := span[id]
-			t.Expected = Hours(float64(t.Share)*elapsed(sp[0], sp[1], today) + 0.5)
+			t.Expected = Hours(float64(t.Share)*elapsed(sp[0], sp[1], declaredBy(today)) + 0.5)
 			s.flag(t, sp[0], today)
 		}
 		out = append(out, *t)

@@ -154,3 +154,72 @@ func TestProgressFlagsLateAndSilentCompanies(t *testing.T) {
 		}
 	})
 }
+
+func TestProgressCountsPeopleOnceAndJudgesEachReaderOnWhatItOwes(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w, tram, lot1, _ := reportWorld(t, d)
+		// Voies ferrées owes 607 h on lot 1 and declared January's pro-rata; at the end of
+		// February its February hours are not due yet.
+		w.declare("rail company", lot1, "Voies ferrées SAS", person("Dina", "Leroy", "DELD", "1985-02-03"), "2026-01", 52, "CDD", "EMBAUCHE_DIRECTE")
+		w.today = date("2026-02-28")
+		p, err := w.svc.OperationProgress(w.ctx, w.as("facilitator"), tram.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		people := map[string]int{}
+		for _, c := range p.Companies {
+			people[c.CompanyName] = c.Participants
+			if c.CompanyName == "Voies ferrées SAS" && (c.Late || c.Silent) {
+				t.Errorf("a company on its monthly pro-rata is flagged: %+v", c)
+			}
+		}
+		// Alice works on both lots of Bâtir SA: Alice, Bruno and Chloé.
+		if people["Bâtir SA"] != 3 || people["Voies ferrées SAS"] != 1 {
+			t.Errorf("participants per company %v, want Bâtir SA 3 and Voies ferrées SAS 1", people)
+		}
+
+		// The rail company sees lot 1 measured against its own share, not the market's 1,607 h.
+		mp, _, err := w.svc.MarketProgress(w.ctx, w.as("rail company"), lot1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mp.Owed != clauses.HoursOf(607) || mp.Done != clauses.HoursOf(52) || mp.Late || mp.Percent < 8.5 || mp.Percent > 8.6 {
+			t.Errorf("the rail company's lot 1: owed %v, done %v, %.2f %%, late %v; want 607 h, 52 h, 8.57 %%, not late",
+				mp.Owed, mp.Done, mp.Percent, mp.Late)
+		}
+		op, err := w.svc.OperationProgress(w.ctx, w.as("rail company"), tram.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op.Required != clauses.HoursOf(607) || op.Done != clauses.HoursOf(52) || len(op.Alerts) != 0 {
+			t.Errorf("the rail company's operation: %v of %v, alerts %+v", op.Done, op.Required, op.Alerts)
+		}
+	})
+}
+
+func TestLinesWithoutNamesDoNotComeInTheOrderOfTheNames(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		lot := w.market(w.operation("Gymnase", false), "G-01", 300, "2026-01-01", "2026-12-31")
+		w.award(lot, "Bâtir SA", 300, "")
+		// Zeller (10 h) is declared first; Abel (20 h) comes first by name.
+		w.declare("company", lot, "Bâtir SA", person("Zoé", "Zeller", "BRSA", "1990-01-01"), "2026-03", 10, "CDD", "EMBAUCHE_DIRECTE")
+		w.declare("company", lot, "Bâtir SA", person("Adam", "Abel", "DELD", "1991-01-01"), "2026-03", 20, "CDD", "EMBAUCHE_DIRECTE")
+		cases := []struct {
+			reader string
+			first  clauses.Hours
+		}{
+			{"facilitator", clauses.HoursOf(20)}, // names: Abel then Zeller
+			{"buyer", clauses.HoursOf(10)},       // no names: the order of the lines
+		}
+		for _, tc := range cases {
+			page, err := w.svc.ListDeclarations(w.ctx, w.as(tc.reader), clauses.HoursFilter{MarketID: lot.ID})
+			if err != nil || len(page.Lines) != 2 {
+				t.Fatalf("%s: %v lines (%v)", tc.reader, len(page.Lines), err)
+			}
+			if page.Lines[0].Hours != tc.first {
+				t.Errorf("%s: the first line has %v h, want %v h", tc.reader, page.Lines[0].Hours, tc.first)
+			}
+		}
+	})
+}

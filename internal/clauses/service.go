@@ -473,6 +473,9 @@ func (s *Service) RemoveAward(ctx context.Context, a access.Actor, marketID, com
 	if !access.CanMarket(a, marketFacts(m), access.Write) || a.Has(access.RolePublicBuyer) {
 		return errForbidden
 	}
+	if _, ok := awarded(m, companyID); !ok {
+		return errs.New(errs.NotFound, "Cette entreprise n'est pas attributaire de ce marché.")
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clause_hours WHERE market_id = $1 AND company_org_id = $2`, marketID, companyID).Scan(&n); err != nil {
 		return err

@@ -214,8 +214,12 @@ func listDeclarations(ctx context.Context, q db.Querier, s access.ClauseScope, f
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(h.centihours), 0)`+declarationFrom+w.String(), w.Args...).Scan(&total, &sum); err != nil {
 		return nil, 0, 0, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+declarationColumns+declarationFrom+w.String()+
-		` ORDER BY h.month DESC, m.reference, c.name, p.last_name, p.first_name, h.id`+w.Page(f.Limit, f.Offset), w.Args...)
+	order := ` ORDER BY h.month DESC, m.reference, c.name, p.last_name, p.first_name, h.id`
+	if !s.Names {
+		// Readers without names must not get lines in the alphabetical order of the people.
+		order = ` ORDER BY h.month DESC, m.reference, c.name, h.id`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+declarationColumns+declarationFrom+w.String()+order+w.Page(f.Limit, f.Offset), w.Args...)
 	if err != nil {
 		return nil, 0, 0, err
 	}
