@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -433,9 +434,7 @@ func cmdImport(e *env, args []string) error {
 	defer a.Close()
 	rep, importErr := a.People.ImportCAF(e.ctx, access.System("cli"), f, *dryRun)
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(e.stdout, rep); err != nil {
 			return err
 		}
 	} else {
@@ -487,31 +486,21 @@ func importPeople(e *env, args []string) error {
 	}
 	actor := access.System("cli")
 	actor.OrgID, actor.OrgKind, actor.Territory = holder.ID, string(holder.Kind), holder.Territory
-	opts := people.Options{DryRun: *dryRun, KeepValid: *keepValid}
-	var spool *os.File
-	if *keepValid {
-		// The rejected rows stream to a private file beside OUT, renamed to
-		// OUT only once the import went through.
-		if spool, err = os.CreateTemp(filepath.Dir(*rejectedOut), ".rejets-*.csv"); err != nil {
-			return err
-		}
-		defer os.Remove(spool.Name())
-		defer spool.Close()
-		opts.Rejected = spool
+	spool, err := openRejected(*keepValid, *rejectedOut)
+	if err != nil {
+		return err
 	}
+	defer spool.discard()
+	opts := people.Options{DryRun: *dryRun, KeepValid: *keepValid, Rejected: spool.writer()}
 	rep, importErr := a.People.ImportList(e.ctx, actor, t, people.GuessMapping(t.Header()).With(over), opts)
 	if importErr != nil && len(rep.Errors) == 0 {
 		return fmt.Errorf("%s: %w", files[0], importErr)
 	}
-	if spool != nil && importErr == nil && rep.Rejected > 0 {
-		if err := keepRejected(spool, *rejectedOut); err != nil {
-			return err
-		}
+	if _, err := spool.keep(importErr == nil && rep.Rejected > 0); err != nil {
+		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(e.stdout, rep); err != nil {
 			return err
 		}
 	} else {
@@ -538,13 +527,59 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// keepRejected makes the private file the rejected rows streamed to the
-// file named by path.
-func keepRejected(spool *os.File, path string) error {
-	if err := spool.Close(); err != nil {
-		return err
+// rejectedSpool is the private file beside OUT that an import streams its
+// rejected rows to; it becomes OUT only once the import went through.
+type rejectedSpool struct {
+	f   *os.File
+	out string
+}
+
+// openRejected starts the spool of the rejected rows when the valid rows are
+// kept on their own (on is true); it is nil otherwise.
+func openRejected(on bool, out string) (*rejectedSpool, error) {
+	if !on {
+		return nil, nil
 	}
-	return os.Rename(spool.Name(), path)
+	f, err := os.CreateTemp(filepath.Dir(out), ".rejets-*.csv")
+	if err != nil {
+		return nil, err
+	}
+	return &rejectedSpool{f: f, out: out}, nil
+}
+
+// writer is where the import writes its rejected rows: none without a spool.
+func (s *rejectedSpool) writer() io.Writer {
+	if s == nil {
+		return nil
+	}
+	return s.f
+}
+
+// keep makes the spool OUT when ok (the import went through with rejected
+// rows) and reports whether it did.
+func (s *rejectedSpool) keep(ok bool) (bool, error) {
+	if s == nil || !ok {
+		return false, nil
+	}
+	if err := s.f.Close(); err != nil {
+		return false, err
+	}
+	return true, os.Rename(s.f.Name(), s.out)
+}
+
+// discard removes the spool unless it was kept.
+func (s *rejectedSpool) discard() {
+	if s != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+	}
+}
+
+// printJSON writes an import's report as one line of JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 func printListReport(e *env, file string, rep people.ListReport, importErr error, rejectedOut string) {

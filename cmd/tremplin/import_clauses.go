@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -56,18 +54,12 @@ func importClauses(e *env, kind string, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := clauses.ImportOptions{DryRun: *dryRun, AcceptValid: *acceptValid}
-	var spool *os.File
-	if *acceptValid {
-		// The rejected rows stream to a private file beside OUT, renamed to
-		// OUT only once the import went through.
-		if spool, err = os.CreateTemp(filepath.Dir(*rejectedOut), ".rejets-*.csv"); err != nil {
-			return err
-		}
-		defer os.Remove(spool.Name())
-		defer spool.Close()
-		opts.Rejected = spool
+	spool, err := openRejected(*acceptValid, *rejectedOut)
+	if err != nil {
+		return err
 	}
+	defer spool.discard()
+	opts := clauses.ImportOptions{DryRun: *dryRun, AcceptValid: *acceptValid, Rejected: spool.writer()}
 	run := a.Clauses.ImportHours
 	if kind == "markets" {
 		run = a.Clauses.ImportMarkets
@@ -76,16 +68,12 @@ func importClauses(e *env, kind string, args []string) error {
 	if importErr != nil && len(rep.Errors) == 0 {
 		return fmt.Errorf("%s: %w", files[0], importErr)
 	}
-	kept := spool != nil && importErr == nil && rep.Rejected > 0 && !*dryRun
-	if kept {
-		if err := keepRejected(spool, *rejectedOut); err != nil {
-			return err
-		}
+	kept, err := spool.keep(importErr == nil && rep.Rejected > 0 && !*dryRun)
+	if err != nil {
+		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(e.stdout, rep); err != nil {
 			return err
 		}
 	} else {

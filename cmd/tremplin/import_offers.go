@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"tremplin/internal/app"
 	"tremplin/internal/jobs"
@@ -40,29 +38,21 @@ func importOffers(e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	opts := jobs.OfferImportOptions{DryRun: *dryRun, KeepValid: *keepValid}
-	var spool *os.File
-	if *keepValid {
-		if spool, err = os.CreateTemp(filepath.Dir(*rejectedOut), ".rejets-*.csv"); err != nil {
-			return err
-		}
-		defer os.Remove(spool.Name())
-		defer spool.Close()
-		opts.Rejected = spool
+	spool, err := openRejected(*keepValid, *rejectedOut)
+	if err != nil {
+		return err
 	}
+	defer spool.discard()
+	opts := jobs.OfferImportOptions{DryRun: *dryRun, KeepValid: *keepValid, Rejected: spool.writer()}
 	rep, importErr := a.Jobs.ImportOffers(e.ctx, access.System("cli"), t, opts)
 	if importErr != nil && len(rep.Errors) == 0 {
 		return fmt.Errorf("%s: %w", files[0], importErr)
 	}
-	if spool != nil && importErr == nil && rep.Rejected > 0 && !*dryRun {
-		if err := keepRejected(spool, *rejectedOut); err != nil {
-			return err
-		}
+	if _, err := spool.keep(importErr == nil && rep.Rejected > 0 && !*dryRun); err != nil {
+		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(e.stdout, rep); err != nil {
 			return err
 		}
 	} else {

@@ -252,30 +252,18 @@ func concludeImport(rows []*fileRow, header []string, opt ImportOptions, rep *Im
 func writeRejected(w io.Writer, header []string, rows []*fileRow) error {
 	cw := csv.NewWriter(w)
 	cw.Comma, cw.UseCRLF = ';', true
-	if err := cw.Write(safeCells(append(slices.Clone(header), "erreur"))); err != nil {
+	if err := cw.Write(tabular.SafeCells(append(slices.Clone(header), "erreur"))); err != nil {
 		return err
 	}
 	for _, r := range rows {
 		cells := make([]string, len(header))
 		copy(cells, r.raw)
-		if err := cw.Write(safeCells(append(cells, fmt.Sprintf("ligne %d : %s", r.line, r.reason())))); err != nil {
+		if err := cw.Write(tabular.SafeCells(append(cells, fmt.Sprintf("ligne %d : %s", r.line, r.reason())))); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCells neutralises the cells a spreadsheet would run as formulas.
-func safeCells(row []string) []string {
-	out := make([]string, len(row))
-	for i, v := range row {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			v = "'" + v
-		}
-		out[i] = v
-	}
-	return out
 }
 
 // importCode reads a coded value the way people type it: "Mise à

@@ -52,6 +52,10 @@ func (h Web) listMarkets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d.Markets, err = h.Svc.ListMarkets(ctx, a, f); err != nil {
+		if errs.FieldsOf(err) != nil {
+			h.R.FormPage(w, r, templates, "templates/clauses_markets.html", page, err)
+			return
+		}
 		h.R.Error(w, r, err)
 		return
 	}

@@ -223,3 +223,36 @@ func TestLinesWithoutNamesDoNotComeInTheOrderOfTheNames(t *testing.T) {
 		}
 	})
 }
+
+func TestListsRefuseFiltersThatCannotMatch(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		may, jan := date("2026-05-01"), date("2026-01-01")
+		cases := []struct {
+			name, field string
+			list        func() error
+		}{
+			{"markets of a reversed period", "to", func() error {
+				_, err := w.svc.ListMarkets(w.ctx, w.as("facilitator"), clauses.MarketFilter{From: &may, To: &jan})
+				return err
+			}},
+			{"lines of a reversed period", "to", func() error {
+				_, err := w.svc.ListDeclarations(w.ctx, w.as("facilitator"), clauses.HoursFilter{From: "2026-05", To: "2026-01"})
+				return err
+			}},
+			{"lines of an unknown mode", "mode", func() error {
+				_, err := w.svc.ListDeclarations(w.ctx, w.as("facilitator"), clauses.HoursFilter{Mode: "FOO"})
+				return err
+			}},
+			{"lines of an unknown contract type", "contract_type", func() error {
+				_, err := w.svc.ListDeclarations(w.ctx, w.as("facilitator"), clauses.HoursFilter{ContractType: "CDX"})
+				return err
+			}},
+		}
+		for _, tc := range cases {
+			if err := tc.list(); errs.FieldsOf(err)[tc.field] == "" {
+				t.Errorf("%s: %v, want an error on %s", tc.name, err, tc.field)
+			}
+		}
+	})
+}

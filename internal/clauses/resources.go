@@ -156,9 +156,6 @@ func (h API) listMarkets(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	fe := errs.FieldErrors{}
 	f := MarketFilter{OperationID: q.Get("operation_id"), CompanyOrgID: q.Get("company_org_id"), From: dayParam(q, "from", fe), To: dayParam(q, "to", fe)}
-	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
-		fe.Add("to", "La fin de la période précède son début.")
-	}
 	if err := fe.Err(); err != nil {
 		api.Error(w, err)
 		return
@@ -304,18 +301,7 @@ func hoursFilter(q url.Values) (HoursFilter, error) {
 			*dst = m
 		}
 	}
-	if f.Public != "" && !valid(Publics, f.Public) {
-		fe.Add("public", "Public inconnu : "+codes(Publics)+".")
-	}
-	if f.ContractType != "" && !valid(ContractTypes, f.ContractType) {
-		fe.Add("contract_type", "Type de contrat inconnu : "+codes(ContractTypes)+".")
-	}
-	if f.Mode != "" && !valid(Modes, f.Mode) {
-		fe.Add("mode", "Modalité inconnue : "+codes(Modes)+".")
-	}
-	if f.From != "" && f.To != "" && f.To < f.From {
-		fe.Add("to", "La fin de la période précède son début.")
-	}
+	f.check(fe)
 	return f, fe.Err()
 }
 

@@ -386,6 +386,11 @@ func (s *Service) GetMarket(ctx context.Context, a access.Actor, id string) (Mar
 
 // ListMarkets lists the markets the actor sees.
 func (s *Service) ListMarkets(ctx context.Context, a access.Actor, f MarketFilter) ([]Market, error) {
+	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
+		fe := errs.FieldErrors{}
+		fe.Add("to", "La fin de la période précède son début.")
+		return nil, fe.Err()
+	}
 	return listMarkets(ctx, s.db, access.ScopeForClauses(a), f)
 }
 

@@ -411,8 +411,29 @@ type DeclarationPage struct {
 	Hours Hours         `json:"hours"`
 }
 
+// check refuses a filter naming an unknown public, contract type or mode, or a reversed period.
+func (f HoursFilter) check(fe errs.FieldErrors) {
+	if f.Public != "" && !valid(Publics, f.Public) {
+		fe.Add("public", "Public inconnu : "+codes(Publics)+".")
+	}
+	if f.ContractType != "" && !valid(ContractTypes, f.ContractType) {
+		fe.Add("contract_type", "Type de contrat inconnu : "+codes(ContractTypes)+".")
+	}
+	if f.Mode != "" && !valid(Modes, f.Mode) {
+		fe.Add("mode", "Modalité inconnue : "+codes(Modes)+".")
+	}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		fe.Add("to", "La fin de la période précède son début.")
+	}
+}
+
 // ListDeclarations lists the lines of hours the actor sees; buyers see them without names.
 func (s *Service) ListDeclarations(ctx context.Context, a access.Actor, f HoursFilter) (DeclarationPage, error) {
+	fe := errs.FieldErrors{}
+	f.check(fe)
+	if err := fe.Err(); err != nil {
+		return DeclarationPage{}, err
+	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}

@@ -15,6 +15,7 @@ import (
 	"tremplin/internal/platform/errs"
 	"tremplin/internal/platform/geo"
 	"tremplin/internal/platform/refdata"
+	"tremplin/internal/platform/tabular"
 )
 
 // campaignData is what a campaign's plan is made of, as stored.
@@ -301,13 +302,13 @@ func WriteCampaignPlanCSV(w io.Writer, p CampaignPlan) error {
 	cw.UseCRLF = true
 	cw.Write([]string{"candidat", "commune", "site", "distance_km", "source", "motif"})
 	for _, l := range p.Lines {
-		row := []string{campaignSafeCell(l.Candidate.Name), campaignSafeCell(l.Candidate.Commune()), "", "", "", ""}
+		row := []string{tabular.SafeCell(l.Candidate.Name), tabular.SafeCell(l.Candidate.Commune()), "", "", "", ""}
 		if l.Site != nil {
-			row[2] = campaignSafeCell(l.Site.Name)
+			row[2] = tabular.SafeCell(l.Site.Name)
 			row[3] = strings.Replace(strconv.FormatFloat(math.Round(l.Line.DistanceKm*100)/100, 'f', 2, 64), ".", ",", 1)
 		}
 		if l.Line != nil {
-			row[4], row[5] = campaignSourceCSV(*l.Line), campaignSafeCell(l.Line.Reason)
+			row[4], row[5] = campaignSourceCSV(*l.Line), tabular.SafeCell(l.Line.Reason)
 		}
 		cw.Write(row)
 	}
@@ -323,12 +324,4 @@ func campaignSourceCSV(l CampaignLine) string {
 		return "modification"
 	}
 	return "calcul"
-}
-
-// campaignSafeCell keeps a spreadsheet from running a value as a formula.
-func campaignSafeCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

@@ -404,26 +404,14 @@ func dropDuplicateReferences(rows []offerRow, bad [][]string, rep *OfferImportRe
 func writeRejected(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	if err := cw.Write(safeCells(append(append([]string(nil), header...), "erreur"))); err != nil {
+	if err := cw.Write(tabular.SafeCells(append(append([]string(nil), header...), "erreur"))); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write(safeCells(r)); err != nil {
+		if err := cw.Write(tabular.SafeCells(r)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCells neutralises cells a spreadsheet would run as formulas.
-func safeCells(row []string) []string {
-	out := make([]string, len(row))
-	for i, v := range row {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			v = "'" + v
-		}
-		out[i] = v
-	}
-	return out
 }
